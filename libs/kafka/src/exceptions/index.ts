@@ -1,0 +1,3 @@
+export * from './kafka-configuration.exception';
+export * from './kafka-connection.exception';
+export * from './message-decode.exception';

@@ -1,0 +1,16 @@
+export * from './kafka.module';
+export { KAFKA_MODULE_OPTIONS } from './kafka-module-definition';
+export * from './kafka.client';
+export * from './kafka.constants';
+export * from './interfaces/kafka-module-options.interface';
+export { resolveKafkaOptions, parseBrokers, type ResolvedKafkaOptions } from './kafka-options.validator';
+export * from './exceptions';
+export * from './admin/kafka-admin';
+export * from './consumer/kafka-consumer-runner';
+export * from './codec/event-envelope.interface';
+export * from './codec/json.codec';
+export * from './codec/envelope.codec';
+export * from './codec/traceparent';
+export * from './health/kafka.health';
+export * from './health/health-indicator-result';
+export { withTimeout } from './with-timeout';
