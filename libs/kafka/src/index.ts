@@ -14,3 +14,6 @@ export * from './codec/traceparent';
 export * from './health/kafka.health';
 export * from './health/health-indicator-result';
 export { withTimeout } from './with-timeout';
+export * from './events/integration-event.decorator';
+export * from './events/integration-event.serializer';
+export * from './topology/service-topology';

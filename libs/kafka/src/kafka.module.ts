@@ -3,6 +3,7 @@ import { KafkaHealthIndicator } from './health/kafka.health';
 import { KafkaClient } from './kafka.client';
 import { KafkaConfigurableModuleClass } from './kafka-module-definition';
 import { KAFKA_CLIENT } from './kafka.constants';
+import { ServiceTopology } from './topology/service-topology';
 
 /**
  * One Kafka client per app. Global by default (`isGlobal: false` to scope it).
@@ -15,8 +16,9 @@ import { KAFKA_CLIENT } from './kafka.constants';
   providers: [
     KafkaClient,
     KafkaHealthIndicator,
+    ServiceTopology,
     { provide: KAFKA_CLIENT, useFactory: (client: KafkaClient) => client.kafka, inject: [KafkaClient] },
   ],
-  exports: [KafkaClient, KafkaHealthIndicator, KAFKA_CLIENT],
+  exports: [KafkaClient, KafkaHealthIndicator, ServiceTopology, KAFKA_CLIENT],
 })
 export class KafkaModule extends KafkaConfigurableModuleClass {}
