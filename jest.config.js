@@ -16,8 +16,6 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/schematics/.*/files/'],
-  globalSetup: '<rootDir>/test/global-setup.js',
-  globalTeardown: '<rootDir>/test/global-teardown.js',
   projects: [
     {
       displayName: 'unit',
@@ -35,6 +33,9 @@ module.exports = {
       transform,
       moduleNameMapper,
       testMatch: ['<rootDir>/libs/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/**/*.e2e-spec.ts'],
+      // Kafka is started only when integration suites run (and KAFKA_BROKERS is unset).
+      globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
       testTimeout: 120_000,
       slowTestThreshold: 30,
     },

@@ -75,7 +75,8 @@ export class KafkaAdmin {
       });
     if (missing.length > 0) {
       try {
-        await admin.createTopics({ topics: missing, waitForLeaders: true, timeout: timeoutMs });
+        // Leaders are awaited below with metadata polling that tolerates brokers still learning the topic.
+        await admin.createTopics({ topics: missing, waitForLeaders: false, timeout: timeoutMs });
       } catch (e) {
         // Another instance may have created it in between: that is fine.
         if (!/already exists/i.test(String((e as Error).message))) throw e;

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { DuplicateIntegrationEventException } from '../exceptions/duplicate-integration-event.exception';
 
 /** How the partitioning key is taken from an event: a property name or a function. */
