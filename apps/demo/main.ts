@@ -1,0 +1,81 @@
+/*
+ * npm run demo — the smallest real flow through the broker: a Nest app with KafkaModule publishes
+ * an integration event in the Tributary envelope and reads it back with a consumer runner.
+ */
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  IntegrationEvent,
+  KafkaClient,
+  KafkaModule,
+  serializeIntegrationEvent,
+} from '@tributary/kafka';
+import { IsString } from 'class-validator';
+import { randomUUID } from 'node:crypto';
+import { demoBrokers } from './broker';
+
+@IntegrationEvent({ type: 'demo.hello-said', topic: 'demo.events', key: 'to' })
+class HelloSaid {
+  @IsString() to = 'world';
+}
+
+async function main(): Promise<void> {
+  const brokers = await demoBrokers();
+  @Module({ imports: [KafkaModule.forRoot({ brokers, serviceName: 'demo', logLevel: 'error' })] })
+  class DemoModule {}
+  const app = await NestFactory.createApplicationContext(DemoModule, { logger: ['error', 'warn'] });
+  const client = app.get(KafkaClient);
+  const { metadata, key, payload } = serializeIntegrationEvent(new HelloSaid());
+  await client.admin.ensureTopics([{ topic: metadata.topic, numPartitions: 3 }]);
+
+  const eventId = randomUUID();
+  const arrived = new Promise<void>((resolve) => {
+    const runner = client.createConsumer({
+      groupId: `demo-${randomUUID()}`,
+      topics: [metadata.topic],
+      fromBeginning: true,
+      eachBatch: async (batch) => {
+        for (const message of batch.messages) {
+          const envelope = decodeEnvelope(message);
+          if (envelope.eventId === eventId) {
+            console.log(`received ${envelope.type} v${envelope.version} key=${envelope.key} from ${envelope.source}`);
+            console.log(`  partition ${batch.partition} offset ${message.offset} payload ${JSON.stringify(envelope.payload)}`);
+            resolve();
+          }
+          batch.resolveOffset(message.offset);
+        }
+      },
+    });
+    void runner.start();
+  });
+  const producer = await client.producer();
+  await producer.send({
+    topic: metadata.topic,
+    acks: -1,
+    messages: [
+      encodeEnvelope({
+        eventId,
+        type: metadata.type,
+        version: metadata.version,
+        key,
+        occurredAt: new Date().toISOString(),
+        source: client.serviceName,
+        contentType: 'application/json',
+        headers: {},
+        payload,
+      }),
+    ],
+  });
+  console.log(`published ${metadata.type} ${eventId} to ${metadata.topic}`);
+  await arrived;
+  await app.close();
+  console.log('demo done');
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
