@@ -1,0 +1,8 @@
+/** Compacted topic that holds one record per live instance. */
+export const DEFAULT_REGISTRY_TOPIC = 'tributary.registry';
+
+/** Version of the registry record layout; readers skip records of a newer layout they do not know. */
+export const REGISTRY_RECORD_SCHEMA = 1;
+
+/** Names services, instances and registry keys may use: safe inside Kafka topic and group names. */
+export const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;

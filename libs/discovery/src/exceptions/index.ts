@@ -1,0 +1,3 @@
+export * from './request-scoped-handler.exception';
+export * from './duplicate-handler.exception';
+export * from './discovery-configuration.exception';

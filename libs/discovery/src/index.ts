@@ -1,0 +1,14 @@
+export * from './discovery.module';
+export { DISCOVERY_MODULE_OPTIONS } from './discovery-module-definition';
+export * from './discovery.constants';
+export * from './discovery.client';
+export { resolveDiscoveryOptions, defaultInstanceId, type ResolvedDiscoveryOptions } from './discovery-options';
+export * from './decorators/tributary-service.decorator';
+export * from './explorer/handler-explorer';
+export * from './interfaces/discovery-module-options.interface';
+export * from './interfaces/service-instance.interface';
+export * from './registry/service-registry';
+export { DiscoverySettings } from './registry/discovery-settings';
+export { registryKey, encodeRegistryRecord, decodeRegistryRecord } from './registry/registry-record.codec';
+export { RegistryState, buildCatalogue, isAlive } from './registry/registry-state';
+export * from './exceptions';
