@@ -11,7 +11,7 @@ import {
   IntegrationEvent,
   KafkaClient,
   KafkaModule,
-  serializeIntegrationEvent,
+  createEventEnvelope,
 } from '@tributary/kafka';
 import { IsString } from 'class-validator';
 import { randomUUID } from 'node:crypto';
@@ -28,14 +28,14 @@ async function main(): Promise<void> {
   class DemoModule {}
   const app = await NestFactory.createApplicationContext(DemoModule, { logger: ['error', 'warn'] });
   const client = app.get(KafkaClient);
-  const { metadata, key, payload } = serializeIntegrationEvent(new HelloSaid());
-  await client.admin.ensureTopics([{ topic: metadata.topic, numPartitions: 3 }]);
+  const { topic, envelope } = createEventEnvelope(new HelloSaid(), { source: client.serviceName });
+  const eventId = envelope.eventId;
+  await client.admin.ensureTopics([{ topic, numPartitions: 3 }]);
 
-  const eventId = randomUUID();
   const arrived = new Promise<void>((resolve) => {
     const runner = client.createConsumer({
       groupId: `demo-${randomUUID()}`,
-      topics: [metadata.topic],
+      topics: [topic],
       fromBeginning: true,
       eachBatch: async (batch) => {
         for (const message of batch.messages) {
@@ -53,23 +53,11 @@ async function main(): Promise<void> {
   });
   const producer = await client.producer();
   await producer.send({
-    topic: metadata.topic,
+    topic,
     acks: -1,
-    messages: [
-      encodeEnvelope({
-        eventId,
-        type: metadata.type,
-        version: metadata.version,
-        key,
-        occurredAt: new Date().toISOString(),
-        source: client.serviceName,
-        contentType: 'application/json',
-        headers: {},
-        payload,
-      }),
-    ],
+    messages: [encodeEnvelope(envelope)],
   });
-  console.log(`published ${metadata.type} ${eventId} to ${metadata.topic}`);
+  console.log(`published ${envelope.type} ${eventId} to ${topic}`);
   await arrived;
   await app.close();
   console.log('demo done');

@@ -9,7 +9,7 @@ import {
   IntegrationEvent,
   KafkaClient,
   KafkaModule,
-  serializeIntegrationEvent,
+  createEventEnvelope,
 } from '@tributary/kafka';
 import { randomUUID } from 'node:crypto';
 
@@ -33,12 +33,13 @@ async function main(): Promise<void> {
   }
   const client = app.get(KafkaClient);
   const event = new Pinged();
-  const { metadata, key, payload } = serializeIntegrationEvent(event);
-  await client.admin.ensureTopics([{ topic: metadata.topic }]);
+  const { topic, envelope } = createEventEnvelope(event, { source: client.serviceName });
+  const eventId = envelope.eventId;
+  await client.admin.ensureTopics([{ topic }]);
   let received: string | undefined;
   const runner = client.createConsumer({
     groupId: `scratch-${randomUUID()}`,
-    topics: [metadata.topic],
+    topics: [topic],
     fromBeginning: true,
     eachBatch: async (batch) => {
       for (const message of batch.messages) {
@@ -49,22 +50,9 @@ async function main(): Promise<void> {
   });
   await runner.start();
   const producer = await client.producer();
-  const eventId = randomUUID();
   await producer.send({
-    topic: metadata.topic,
-    messages: [
-      encodeEnvelope({
-        eventId,
-        type: metadata.type,
-        version: metadata.version,
-        key,
-        occurredAt: new Date().toISOString(),
-        source: client.serviceName,
-        contentType: 'application/json',
-        headers: {},
-        payload,
-      }),
-    ],
+    topic,
+    messages: [encodeEnvelope(envelope)],
   });
   const deadline = Date.now() + 30_000;
   while (received !== eventId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));

@@ -17,3 +17,4 @@ export { withTimeout } from './with-timeout';
 export * from './events/integration-event.decorator';
 export * from './events/integration-event.serializer';
 export * from './topology/service-topology';
+export * from './events/event-envelope.factory';

@@ -72,3 +72,12 @@ describe('integration events', () => {
     expect(() => IntegrationEvent({ type: 'ok', topic: 'bad topic!' })(class X {})).toThrow(/`topic` must be/);
   });
 });
+
+describe('createEventEnvelope', () => {
+  it('wraps a valid event with its type, version, key and topic', () => {
+    const { topic, envelope } = createEventEnvelope(new StockReserved('sku-9', 1), { source: 'stock', traceparent: 'tp' });
+    expect(topic).toBe('test.stock');
+    expect(envelope).toMatchObject({ type: 'test.stock-reserved', version: 1, key: 'sku-9', source: 'stock', traceparent: 'tp', payload: { sku: 'sku-9', quantity: 1 } });
+    expect(envelope.eventId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
