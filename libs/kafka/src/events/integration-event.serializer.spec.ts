@@ -1,5 +1,6 @@
 import { IsInt, IsPositive, IsString } from 'class-validator';
 import { InvalidIntegrationEventException } from '../exceptions/invalid-integration-event.exception';
+import { createEventEnvelope } from './event-envelope.factory';
 import { findIntegrationEvent, getIntegrationEventMetadata, IntegrationEvent } from './integration-event.decorator';
 import { materializeIntegrationEvent, serializeIntegrationEvent } from './integration-event.serializer';
 
