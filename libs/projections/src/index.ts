@@ -1,0 +1,18 @@
+export * from './projections.module';
+export { PROJECTIONS_MODULE_OPTIONS, type ProjectionsModuleExtras } from './projections-module-definition';
+export * from './projections.service';
+export { DeadLetterHeaders, DEFAULT_CHECKPOINT_TABLE, DEFAULT_INBOX_TABLE } from './projections.constants';
+export * from './decorators/projection.decorator';
+export * from './decorators/on.decorator';
+export * from './decorators/upcaster.decorator';
+export * from './exceptions';
+export * from './interfaces/projection-context.interface';
+export * from './interfaces/projection-options.interface';
+export * from './interfaces/projection-policies.enum';
+export * from './interfaces/projection-status.interface';
+export * from './interfaces/projections-module-options.interface';
+export * from './interfaces/upcaster.interface';
+export * from './health/projections.health';
+export { projectionsMigrations } from './persistence/projections.migrations';
+export { projectionsEntities, type ProjectionCheckpointRow, type ProjectionInboxRow } from './persistence/projections.entities';
+export { UpcasterChain, type UpcasterEntry } from './upcasting/upcaster-chain';

@@ -1,0 +1,21 @@
+/** What a projection does with a message it cannot apply (undecodable, invalid, or a handler failing past its retries). */
+export enum ProjectionFailurePolicy {
+  /** Send it to the dead-letter topic with the reason in headers and go on with the next message. */
+  DeadLetter = 'dead-letter',
+  /** Roll the batch back and stop the projection (status `failed`); nothing after it is applied. */
+  Stop = 'stop',
+}
+
+/** What a projection does with an event type none of its `@On` handlers takes. */
+export enum UnknownEventPolicy {
+  /** Skip it (the checkpoint still moves past it). */
+  Ignore = 'ignore',
+  /** Dead-letter it with reason `unknown-type`. */
+  DeadLetter = 'dead-letter',
+}
+
+/** Why a message went to the dead-letter topic (`tributary-dlq-reason` header). */
+export type DeadLetterReason = 'undecodable' | 'invalid' | 'unknown-type' | 'unsupported-version' | 'handler-failed';
+
+/** Life cycle of a projection on this instance. */
+export type ProjectionState = 'idle' | 'starting' | 'running' | 'rebuilding' | 'stopped' | 'failed';

@@ -1,0 +1,66 @@
+import type { DataSource } from 'typeorm';
+import type { ProjectionFailurePolicy, UnknownEventPolicy } from './projection-policies.enum';
+import type { UpcasterRegistration } from './upcaster.interface';
+
+/** Names of the bookkeeping tables. */
+export interface ProjectionTableNames {
+  /** Checkpoint per (projection, topic, partition). @default 'tributary_projection_checkpoints' */
+  checkpoints?: string;
+  /** Event ids applied per projection. @default 'tributary_projection_inbox' */
+  inbox?: string;
+}
+
+/** Consumer settings shared by all projections of the app. */
+export interface ProjectionConsumerOptions {
+  /** Session timeout of each group member, ms. @default 30000 */
+  sessionTimeout?: number;
+  /** Heartbeat interval, ms. @default 3000 */
+  heartbeatInterval?: number;
+  /** Longest wait of a fetch for new data, ms. @default 100 */
+  maxWaitTimeInMs?: number;
+  /** Bytes fetched per partition and batch (bigger batches, fewer transactions). @default 1048576 */
+  maxBytesPerPartition?: number;
+  /** Partitions of one projection applied at the same time (each in its own transaction). @default 1 */
+  partitionsConsumedConcurrently?: number;
+}
+
+/** Options of `ProjectionsModule.forRoot` / `forRootAsync`. */
+export interface ProjectionsModuleOptions {
+  /**
+   * The TypeORM DataSource holding the read models, inbox and checkpoints. When omitted it is
+   * looked up under the `dataSourceToken` given to `forRoot` (the `DataSource` class by default,
+   * which is what `TypeOrmModule.forRoot` provides).
+   * @default injected
+   */
+  dataSource?: DataSource;
+  /** Names of the bookkeeping tables (validated SQL identifiers). @default see ProjectionTableNames */
+  tables?: ProjectionTableNames;
+  /**
+   * Create the inbox and checkpoint tables at bootstrap when missing (the same DDL as the shipped
+   * migrations, `IF NOT EXISTS`). Turn off when you run `projectionsMigrations()` yourself.
+   * @default true
+   */
+  createTables?: boolean;
+  /** Start consuming at application bootstrap. @default true */
+  autoStart?: boolean;
+  /** Prefix of consumer group ids (`<prefix><projection name>`). @default `${serviceName}.projection.` */
+  groupIdPrefix?: string;
+  /** What to do with a message that cannot be applied. @default ProjectionFailurePolicy.DeadLetter */
+  failurePolicy?: ProjectionFailurePolicy;
+  /** What to do with an event type no handler takes. @default UnknownEventPolicy.Ignore */
+  unknownEventPolicy?: UnknownEventPolicy;
+  /** Attempts of a failing handler before its event is dead-lettered (or the projection stops). @default 3 */
+  maxAttempts?: number;
+  /** Pause before retrying a failed handler, ms (doubles per attempt). @default 50 */
+  retryBackoffMs?: number;
+  /** Dead-letter topic, or a function of the source topic. @default (topic) => `${topic}.dlq` */
+  deadLetterTopic?: string | ((topic: string) => string);
+  /** Create the dead-letter topics at bootstrap when missing. @default true */
+  createDeadLetterTopics?: boolean;
+  /** Upcasters besides the `@Upcaster` methods of projections (they apply to every projection). @default [] */
+  upcasters?: UpcasterRegistration[];
+  /** Consumer settings. @default {} */
+  consumer?: ProjectionConsumerOptions;
+  /** How often `rebuild` progress is emitted, ms. @default 500 */
+  progressIntervalMs?: number;
+}

@@ -1,0 +1,166 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/** Checkpoint of one partition: the last offset the projection is done with (applied, skipped or dead-lettered). */
+export interface ProjectionCheckpoint {
+  topic: string;
+  partition: number;
+  offset: bigint;
+}
+
+/** An inbox row: an event id applied by a projection, with where it was read. */
+export interface InboxEntry {
+  eventId: string;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** Marker of "a row exists but no offset was applied yet" (rows are created to be locked). */
+const NO_OFFSET = -1n;
+
+type Executor = Pick<QueryRunner, 'query'> | Pick<EntityManager, 'query'>;
+
+/**
+ * SQL for the inbox and checkpoint tables. The base class holds the logic; each dialect
+ * (PostgreSQL, MySQL/MariaDB, SQLite) fills in quoting, placeholders, DDL and its insert-or-ignore.
+ */
+export abstract class ProjectionStore {
+  protected readonly cp: string;
+  protected readonly inbox: string;
+
+  constructor(
+    readonly checkpointTable: string,
+    readonly inboxTable: string,
+  ) {
+    this.cp = this.quoteTable(checkpointTable);
+    this.inbox = this.quoteTable(inboxTable);
+  }
+
+  /** Quote one identifier. */
+  protected abstract quote(identifier: string): string;
+  /** Placeholder of the i-th parameter (1-based). */
+  protected abstract param(index: number): string;
+  /** Appended to the checkpoint SELECT to lock the row (empty where the transaction already serialises). */
+  protected abstract readonly lockClause: string;
+  /** Most parameters one statement may carry. */
+  protected abstract readonly maxParams: number;
+  /** Statement creating the checkpoint row with offset -1 unless it exists. */
+  protected abstract insertCheckpointIfMissingSql(): string;
+  /** Column types and table options of the dialect, for the DDL. */
+  protected abstract readonly columnTypes: { integer: string; timestamp: string; tableSuffix: string };
+
+  /** `CREATE TABLE IF NOT EXISTS` statements (the same DDL as the shipped migrations). */
+  createTablesSql(): string[] {
+    const { integer, timestamp, tableSuffix } = this.columnTypes;
+    return [
+      `CREATE TABLE IF NOT EXISTS ${this.cp} (projection varchar(200) NOT NULL, topic varchar(249) NOT NULL,` +
+        ` topic_partition ${integer} NOT NULL, last_offset bigint NOT NULL, updated_at ${timestamp},` +
+        ` PRIMARY KEY (projection, topic, topic_partition))${tableSuffix}`,
+      `CREATE TABLE IF NOT EXISTS ${this.inbox} (projection varchar(200) NOT NULL, event_id varchar(100) NOT NULL,` +
+        ` topic varchar(249) NOT NULL, topic_partition ${integer} NOT NULL, message_offset bigint NOT NULL,` +
+        ` applied_at ${timestamp}, PRIMARY KEY (projection, event_id))${tableSuffix}`,
+    ];
+  }
+  /** `DROP TABLE IF EXISTS` statements. */
+  dropTablesSql(): string[] {
+    return [`DROP TABLE IF EXISTS ${this.inbox}`, `DROP TABLE IF EXISTS ${this.cp}`];
+  }
+
+  quoteTable(name: string): string {
+    return name
+      .split('.')
+      .map((part) => this.quote(part))
+      .join('.');
+  }
+
+  private params(count: number, from = 1): string {
+    return Array.from({ length: count }, (_, i) => this.param(from + i)).join(', ');
+  }
+
+  /**
+   * Lock the checkpoint row of a partition for the rest of the transaction and return its offset
+   * (null when nothing was applied yet). A second instance handling the same partition (a fetch
+   * that raced a rebalance) waits here and then sees the new checkpoint.
+   */
+  async lockCheckpoint(db: Executor, projection: string, topic: string, partition: number): Promise<bigint | null> {
+    const select =
+      `SELECT last_offset FROM ${this.cp} WHERE projection = ${this.param(1)} AND topic = ${this.param(2)}` +
+      ` AND topic_partition = ${this.param(3)}${this.lockClause}`;
+    let rows = (await db.query(select, [projection, topic, partition])) as Array<{ last_offset: unknown }>;
+    if (rows.length === 0) {
+      await db.query(this.insertCheckpointIfMissingSql(), [projection, topic, partition, NO_OFFSET.toString()]);
+      rows = (await db.query(select, [projection, topic, partition])) as Array<{ last_offset: unknown }>;
+    }
+    const offset = BigInt(String(rows[0].last_offset));
+    return offset === NO_OFFSET ? null : offset;
+  }
+
+  /** Store the checkpoint of a partition locked by `lockCheckpoint` in this transaction. */
+  async saveCheckpoint(db: Executor, projection: string, topic: string, partition: number, offset: bigint): Promise<void> {
+    await db.query(
+      `UPDATE ${this.cp} SET last_offset = ${this.param(1)}, updated_at = CURRENT_TIMESTAMP` +
+        ` WHERE projection = ${this.param(2)} AND topic = ${this.param(3)} AND topic_partition = ${this.param(4)}`,
+      [offset.toString(), projection, topic, partition],
+    );
+  }
+
+  /** Every checkpoint of a projection (partitions never applied are left out). */
+  async readCheckpoints(db: Executor, projection: string): Promise<ProjectionCheckpoint[]> {
+    const rows = (await db.query(
+      `SELECT topic, topic_partition, last_offset FROM ${this.cp} WHERE projection = ${this.param(1)}`,
+      [projection],
+    )) as Array<{ topic: string; topic_partition: unknown; last_offset: unknown }>;
+    return rows
+      .map((r) => ({ topic: r.topic, partition: Number(r.topic_partition), offset: BigInt(String(r.last_offset)) }))
+      .filter((c) => c.offset !== NO_OFFSET);
+  }
+
+  /** The subset of `eventIds` the projection already applied. */
+  async seenEventIds(db: Executor, projection: string, eventIds: string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    const chunk = this.maxParams - 1;
+    for (let i = 0; i < eventIds.length; i += chunk) {
+      const ids = eventIds.slice(i, i + chunk);
+      const rows = (await db.query(
+        `SELECT event_id FROM ${this.inbox} WHERE projection = ${this.param(1)} AND event_id IN (${this.params(ids.length, 2)})`,
+        [projection, ...ids],
+      )) as Array<{ event_id: string }>;
+      for (const r of rows) seen.add(r.event_id);
+    }
+    return seen;
+  }
+
+  /**
+   * Record applied event ids. A plain INSERT on purpose: if two transactions applied the same id
+   * (two partitions at once), the second fails on the primary key and its batch is retried.
+   */
+  async recordInbox(db: Executor, projection: string, entries: InboxEntry[]): Promise<void> {
+    const chunk = Math.floor(this.maxParams / 5);
+    for (let i = 0; i < entries.length; i += chunk) {
+      const part = entries.slice(i, i + chunk);
+      const values = part.map((_, j) => `(${this.params(5, j * 5 + 1)})`).join(', ');
+      await db.query(
+        `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset) VALUES ${values}`,
+        part.flatMap((e) => [projection, e.eventId, e.topic, e.partition, e.offset]),
+      );
+    }
+  }
+
+  /** Empty the read-model tables and forget the projection's checkpoints and inbox (inside the caller's transaction). */
+  async reset(db: Executor, projection: string, tables: string[]): Promise<void> {
+    for (const table of tables) await db.query(`DELETE FROM ${this.quoteTable(table)}`);
+    await db.query(`DELETE FROM ${this.inbox} WHERE projection = ${this.param(1)}`, [projection]);
+    await db.query(`DELETE FROM ${this.cp} WHERE projection = ${this.param(1)}`, [projection]);
+  }
+
+  /** Create the tables when missing; tolerates another instance creating them at the same moment. */
+  async createTables(dataSource: DataSource): Promise<void> {
+    for (const sql of this.createTablesSql()) {
+      try {
+        await dataSource.query(sql);
+      } catch (e) {
+        if (!/already exists|duplicate key/i.test((e as Error).message)) throw e;
+      }
+    }
+  }
+}

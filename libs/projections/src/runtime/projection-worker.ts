@@ -1,0 +1,468 @@
+import { Logger } from '@nestjs/common';
+import {
+  decodeEnvelope,
+  headersToStrings,
+  InvalidIntegrationEventException,
+  materializeIntegrationEvent,
+  MessageDecodeException,
+  type ConsumedBatch,
+  type EventEnvelope,
+  type KafkaClient,
+  type KafkaConsumerRunner,
+  type PartitionAssignment,
+} from '@tributary/kafka';
+import type { KafkaMessage } from 'kafkajs';
+import type { DataSource, QueryRunner } from 'typeorm';
+import { HandlerFailureError } from '../errors/handler-failure.error';
+import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
+import { UpcastException } from '../exceptions/upcast.exception';
+import type { ProjectionContext } from '../interfaces/projection-context.interface';
+import {
+  ProjectionFailurePolicy,
+  UnknownEventPolicy,
+  type DeadLetterReason,
+  type ProjectionState,
+} from '../interfaces/projection-policies.enum';
+import type { ProjectionPartitionStatus, ProjectionStatus } from '../interfaces/projection-status.interface';
+import type { InboxEntry, ProjectionStore } from '../persistence/projection-store';
+import type { ResolvedProjectionOptions, ResolvedProjectionsOptions } from '../projections-options.validator';
+import { DeadLetterHeaders } from '../projections.constants';
+import type { ProjectionRoute } from '../routing/projection-routes';
+import type { UpcasterChain } from '../upcasting/upcaster-chain';
+import { RateMeter } from './rate-meter';
+
+/** A projection as the service runs it: plain data built from the discovered class. */
+export interface ProjectionDefinition {
+  options: ResolvedProjectionOptions;
+  className: string;
+  instance: Record<string, unknown>;
+  topics: string[];
+  /** Read-model tables emptied by rebuild (resolved table paths). */
+  tables: string[];
+  routes: Map<string, ProjectionRoute>;
+  upcasters: UpcasterChain;
+}
+
+/** What the worker needs from the app. */
+export interface ProjectionWorkerDeps {
+  kafka: KafkaClient;
+  dataSource: DataSource;
+  store: ProjectionStore;
+  options: ResolvedProjectionsOptions;
+}
+
+/** A message made ready for its handler, or the reason it cannot be applied. */
+interface PreparedMessage {
+  message: KafkaMessage;
+  envelope?: EventEnvelope;
+  route?: ProjectionRoute;
+  event?: unknown;
+  failure?: { reason: DeadLetterReason; error: string; attempts: number };
+}
+
+interface BatchOutcome {
+  /** Highest offset the projection is now done with, or null when the batch must be fetched again. */
+  lastOffset: bigint | null;
+  applied: number;
+  /** Deliveries skipped: below the checkpoint or already in the inbox. */
+  duplicates: number;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HEARTBEAT_EVERY_MS = 1000;
+
+/**
+ * Runs one projection on this instance: a consumer group member whose batches are applied in one
+ * database transaction each (read model + inbox + checkpoint), with dead letters, upcasting and
+ * rebuild. Exactly-once in effect rests on the checkpoint row lock, not on Kafka's offsets.
+ */
+export class ProjectionWorker {
+  private readonly logger: Logger;
+  state: ProjectionState = 'idle';
+  applied = 0;
+  duplicates = 0;
+  deadLettered = 0;
+  lastError?: string;
+  readonly rate = new RateMeter();
+  private runner?: KafkaConsumerRunner;
+  /** Partitions positioned at their earliest offset on purpose while they have no checkpoint. */
+  private readonly rewound = new Set<string>();
+  private readonly lowWatermarks = new Map<string, bigint>();
+
+  constructor(
+    readonly definition: ProjectionDefinition,
+    private readonly deps: ProjectionWorkerDeps,
+  ) {
+    this.logger = new Logger(`Projection:${definition.options.name}`);
+  }
+
+  get name(): string {
+    return this.definition.options.name;
+  }
+
+  /** Join the consumer group and start applying. */
+  async start(state: ProjectionState = 'starting'): Promise<void> {
+    if (this.runner) return;
+    this.state = state;
+    this.lastError = undefined;
+    const { consumer } = this.deps.options;
+    this.runner = this.deps.kafka.createConsumer({
+      groupId: this.definition.options.groupId,
+      topics: this.definition.topics,
+      fromBeginning: true,
+      autoCommit: false,
+      sessionTimeout: consumer.sessionTimeout,
+      heartbeatInterval: consumer.heartbeatInterval,
+      maxWaitTimeInMs: consumer.maxWaitTimeInMs,
+      maxBytesPerPartition: consumer.maxBytesPerPartition,
+      partitionsConsumedConcurrently: consumer.partitionsConsumedConcurrently,
+      onAssigned: (assignment) => this.onAssigned(assignment),
+      eachBatch: (batch) => this.handleBatch(batch),
+      onCrash: (error, restarting) => {
+        this.lastError = error.message;
+        if (!restarting) this.state = 'failed';
+      },
+    });
+    await this.runner.start();
+  }
+
+  /** Leave the group (after the batch in progress). */
+  async stop(state: ProjectionState = 'stopped'): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    await runner?.stop();
+    if (this.state !== 'failed') this.state = state;
+  }
+
+  /**
+   * Empty the projection's tables, checkpoints and inbox in one transaction, then consume again
+   * from the earliest offsets. The state stays `rebuilding` until `markCaughtUp`.
+   */
+  async resetAndReplay(): Promise<void> {
+    await this.stop('rebuilding');
+    this.state = 'rebuilding';
+    const qr = this.deps.dataSource.createQueryRunner();
+    try {
+      await qr.connect();
+      await qr.startTransaction();
+      await this.deps.store.reset(qr, this.name, this.definition.tables);
+      await qr.commitTransaction();
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      this.state = 'failed';
+      this.lastError = (e as Error).message;
+      throw e;
+    } finally {
+      await qr.release();
+    }
+    this.rewound.clear();
+    this.lowWatermarks.clear();
+    await this.start('rebuilding');
+  }
+
+  markCaughtUp(): void {
+    if (this.state === 'rebuilding') this.state = 'running';
+  }
+
+  /** Checkpoints against the high watermarks of every partition of the projection's topics. */
+  async partitions(): Promise<ProjectionPartitionStatus[]> {
+    const checkpoints = await this.deps.store.readCheckpoints(this.deps.dataSource, this.name);
+    const byPartition = new Map(checkpoints.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
+    const out: ProjectionPartitionStatus[] = [];
+    for (const topic of this.definition.topics) {
+      const [highs, lows] = await Promise.all([
+        this.deps.kafka.admin.highWatermarks(topic),
+        this.deps.kafka.admin.lowWatermarks(topic),
+      ]);
+      for (const [partition, high] of [...highs.entries()].sort((a, b) => a[0] - b[0])) {
+        const checkpoint = byPartition.get(partitionKey(topic, partition));
+        const low = lows.get(partition) ?? 0n;
+        const next = checkpoint === undefined || checkpoint + 1n < low ? low : checkpoint + 1n;
+        const lag = high > next ? Number(high - next) : 0;
+        out.push({
+          topic,
+          partition,
+          checkpoint: checkpoint?.toString() ?? null,
+          position: next.toString(),
+          lowWatermark: low.toString(),
+          highWatermark: high.toString(),
+          lag,
+        });
+      }
+    }
+    return out;
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const partitions = await this.partitions();
+    return {
+      name: this.name,
+      state: this.state,
+      groupId: this.definition.options.groupId,
+      topics: this.definition.topics,
+      partitions,
+      lag: partitions.reduce((sum, p) => sum + p.lag, 0),
+      applied: this.applied,
+      duplicates: this.duplicates,
+      deadLettered: this.deadLettered,
+      eventsPerSecond: this.rate.perSecond(),
+      lastError: this.lastError,
+    };
+  }
+
+  /** Seek every assigned partition to its stored checkpoint (or its earliest offset when it has none). */
+  private async onAssigned(assignment: PartitionAssignment): Promise<void> {
+    const runner = this.runner;
+    if (!runner) return;
+    const checkpoints = await this.deps.store.readCheckpoints(this.deps.dataSource, this.name);
+    const stored = new Map(checkpoints.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const key = partitionKey(topic, partition);
+        const checkpoint = stored.get(key);
+        if (checkpoint !== undefined) {
+          runner.seek(topic, partition, (checkpoint + 1n).toString());
+        } else {
+          runner.seek(topic, partition, (await this.lowWatermark(topic, partition, true)).toString());
+          this.rewound.add(key);
+        }
+      }
+    }
+    if (this.state === 'starting') this.state = 'running';
+  }
+
+  private async lowWatermark(topic: string, partition: number, refresh = false): Promise<bigint> {
+    const key = partitionKey(topic, partition);
+    if (refresh || !this.lowWatermarks.has(key)) {
+      for (const [p, low] of await this.deps.kafka.admin.lowWatermarks(topic)) this.lowWatermarks.set(partitionKey(topic, p), low);
+    }
+    return this.lowWatermarks.get(key) ?? 0n;
+  }
+
+  private async handleBatch(batch: ConsumedBatch): Promise<void> {
+    // A stale batch was fetched before a seek (assignment, rewind): the seek decides where to read.
+    if (this.state === 'failed' || !batch.isRunning() || batch.isStale() || batch.messages.length === 0) return;
+    let outcome: BatchOutcome;
+    try {
+      try {
+        outcome = await this.applyBatch(batch, false);
+      } catch (e) {
+        if (!(e instanceof HandlerFailureError)) throw e;
+        // Apply again with a savepoint per event so only the failing event's writes are undone.
+        outcome = await this.applyBatch(batch, true);
+      }
+    } catch (e) {
+      if (e instanceof ProjectionHaltedException) {
+        this.state = 'failed';
+        this.lastError = e.message;
+        this.logger.error(e.message);
+        // Not awaited: leaving the group waits for this very batch to return.
+        void this.stop('failed');
+        return;
+      }
+      this.lastError = (e as Error).message;
+      throw e;
+    }
+    if (outcome.lastOffset === null) return;
+    this.applied += outcome.applied;
+    this.duplicates += outcome.duplicates;
+    this.rate.add(outcome.applied);
+    batch.resolveOffset(outcome.lastOffset.toString());
+    // Kafka's committed offset is only a hint (the checkpoint decides); losing it costs a re-read, not a re-apply.
+    await this.runner?.consumer
+      .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.lastOffset + 1n).toString() }])
+      .catch((e: Error) => this.logger.debug(`offset hint not committed: ${e.message}`));
+  }
+
+  /** One transaction: lock the checkpoint, apply what is above it and not in the inbox, record both. */
+  private async applyBatch(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
+    const { topic, partition } = batch;
+    const { store, dataSource } = this.deps;
+    const qr = dataSource.createQueryRunner();
+    try {
+      await qr.connect();
+      await qr.startTransaction();
+      const checkpoint = await store.lockCheckpoint(qr, this.name, topic, partition);
+      const pending = batch.messages.filter((m) => checkpoint === null || BigInt(m.offset) > checkpoint);
+      const last = BigInt(batch.messages[batch.messages.length - 1].offset);
+      let duplicates = batch.messages.length - pending.length;
+      if (pending.length === 0) {
+        await qr.commitTransaction();
+        return { lastOffset: last, applied: 0, duplicates };
+      }
+      const key = partitionKey(topic, partition);
+      if (checkpoint === null && !this.rewound.has(key) && BigInt(pending[0].offset) > (await this.lowWatermark(topic, partition, true))) {
+        // No checkpoint but we read from the middle: the projection was reset (rebuild, maybe on another
+        // instance) while we held this partition. Start it over from the earliest offset.
+        await qr.rollbackTransaction();
+        this.rewound.add(key);
+        this.runner?.seek(topic, partition, (await this.lowWatermark(topic, partition)).toString());
+        return { lastOffset: null, applied: 0, duplicates: 0 };
+      }
+      const prepared = pending.map((m) => this.prepare(m));
+      const ids = prepared.flatMap((p) => (p.envelope && !p.failure ? [p.envelope.eventId] : []));
+      const seen = ids.length > 0 ? await store.seenEventIds(qr, this.name, ids) : new Set<string>();
+      const inbox: InboxEntry[] = [];
+      const deadLetters: PreparedMessage[] = [];
+      let lastHeartbeat = Date.now();
+      for (const item of prepared) {
+        if (Date.now() - lastHeartbeat > HEARTBEAT_EVERY_MS) {
+          await batch.heartbeat();
+          lastHeartbeat = Date.now();
+        }
+        if (item.failure) {
+          deadLetters.push(item);
+          continue;
+        }
+        const envelope = item.envelope!;
+        if (seen.has(envelope.eventId)) {
+          duplicates++;
+          continue;
+        }
+        if (!item.route) continue; // unknown type, ignored by policy
+        const context = this.contextOf(qr, topic, partition, item);
+        if (withSavepoints) {
+          const failure = await this.applyWithSavepoint(qr, item, context);
+          if (failure) {
+            item.failure = failure;
+            deadLetters.push(item);
+            continue;
+          }
+        } else {
+          try {
+            await this.invoke(item, context);
+          } catch (e) {
+            throw new HandlerFailureError(e);
+          }
+        }
+        seen.add(envelope.eventId);
+        inbox.push({ eventId: envelope.eventId, topic, partition, offset: item.message.offset });
+      }
+      if (deadLetters.length > 0) await this.deadLetter(batch, deadLetters);
+      if (inbox.length > 0) await store.recordInbox(qr, this.name, inbox);
+      await store.saveCheckpoint(qr, this.name, topic, partition, last);
+      await qr.commitTransaction();
+      this.rewound.delete(key);
+      return { lastOffset: last, applied: inbox.length, duplicates };
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** Run a handler up to `maxAttempts` times, each inside a savepoint; returns the failure when it never succeeds. */
+  private async applyWithSavepoint(qr: QueryRunner, item: PreparedMessage, context: ProjectionContext): Promise<PreparedMessage['failure']> {
+    const { maxAttempts } = this.definition.options;
+    let error = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      await qr.query('SAVEPOINT tributary_event');
+      try {
+        await this.invoke(item, context);
+        await qr.query('RELEASE SAVEPOINT tributary_event');
+        return undefined;
+      } catch (e) {
+        await qr.query('ROLLBACK TO SAVEPOINT tributary_event');
+        error = e instanceof Error ? e.message : String(e);
+        this.logger.warn(`${item.route!.handlerName} failed on ${context.topic}[${context.partition}]@${context.offset} (attempt ${attempt}/${maxAttempts}): ${error}`);
+        if (attempt < maxAttempts) await sleep(this.deps.options.retryBackoffMs * 2 ** (attempt - 1));
+      }
+    }
+    return { reason: 'handler-failed', error, attempts: maxAttempts };
+  }
+
+  private invoke(item: PreparedMessage, context: ProjectionContext): Promise<unknown> {
+    const method = this.definition.instance[item.route!.methodName] as (event: unknown, ctx: ProjectionContext) => unknown;
+    return Promise.resolve(method.call(this.definition.instance, item.event, context));
+  }
+
+  private contextOf(qr: QueryRunner, topic: string, partition: number, item: PreparedMessage): ProjectionContext {
+    const envelope = item.envelope!;
+    return {
+      manager: qr.manager,
+      projection: this.name,
+      topic,
+      partition,
+      offset: item.message.offset,
+      key: envelope.key,
+      eventId: envelope.eventId,
+      type: envelope.type,
+      version: envelope.version,
+      occurredAt: envelope.occurredAt,
+      headers: headersToStrings(item.message.headers),
+    };
+  }
+
+  /** Decode, route, upcast and validate one message (no I/O). */
+  private prepare(message: KafkaMessage): PreparedMessage {
+    let envelope: EventEnvelope;
+    try {
+      envelope = decodeEnvelope(message);
+    } catch (e) {
+      if (e instanceof MessageDecodeException) return { message, failure: { reason: 'undecodable', error: e.message, attempts: 0 } };
+      throw e;
+    }
+    const route = this.definition.routes.get(envelope.type);
+    if (!route) {
+      if (this.definition.options.unknownEventPolicy === UnknownEventPolicy.DeadLetter) {
+        return { message, envelope, failure: { reason: 'unknown-type', error: `no handler for event type "${envelope.type}"`, attempts: 0 } };
+      }
+      return { message, envelope };
+    }
+    const payload = envelope.payload;
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+      return { message, envelope, route, failure: { reason: 'invalid', error: `payload of "${envelope.type}" is not a JSON object`, attempts: 0 } };
+    }
+    try {
+      const current =
+        route.version === undefined
+          ? (payload as Record<string, unknown>)
+          : this.definition.upcasters.upcast(envelope.type, payload as Record<string, unknown>, envelope.version, route.version);
+      const event = route.eventClass ? materializeIntegrationEvent(route.eventClass, current) : current;
+      return { message, envelope, route, event };
+    } catch (e) {
+      if (e instanceof UpcastException) return { message, envelope, route, failure: { reason: 'unsupported-version', error: e.message, attempts: 0 } };
+      if (e instanceof InvalidIntegrationEventException) return { message, envelope, route, failure: { reason: 'invalid', error: e.message, attempts: 0 } };
+      throw e;
+    }
+  }
+
+  /**
+   * Send poison messages to the dead-letter topic before the transaction commits: a crash in
+   * between re-sends them (a duplicate dead letter) but never loses one. With the Stop policy the
+   * batch is rolled back instead and the projection halts.
+   */
+  private async deadLetter(batch: ConsumedBatch, items: PreparedMessage[]): Promise<void> {
+    const first = items[0];
+    if (this.definition.options.failurePolicy === ProjectionFailurePolicy.Stop) {
+      throw new ProjectionHaltedException(this.name, first.failure!.reason, batch.topic, batch.partition, first.message.offset, first.failure!.error);
+    }
+    const dlqTopic = this.definition.options.deadLetterTopic(batch.topic);
+    const failedAt = new Date().toISOString();
+    const producer = await this.deps.kafka.producer();
+    await producer.send({
+      topic: dlqTopic,
+      messages: items.map(({ message, failure }) => ({
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...(message.headers ?? {}),
+          [DeadLetterHeaders.REASON]: failure!.reason,
+          [DeadLetterHeaders.ERROR]: failure!.error.slice(0, 2000),
+          [DeadLetterHeaders.ORIGIN_TOPIC]: batch.topic,
+          [DeadLetterHeaders.ORIGIN_PARTITION]: String(batch.partition),
+          [DeadLetterHeaders.ORIGIN_OFFSET]: message.offset,
+          [DeadLetterHeaders.PROJECTION]: this.name,
+          [DeadLetterHeaders.ATTEMPTS]: String(failure!.attempts),
+          [DeadLetterHeaders.FAILED_AT]: failedAt,
+        },
+      })),
+    });
+    this.deadLettered += items.length;
+    for (const { message, failure } of items) {
+      this.logger.warn(`dead-lettered ${batch.topic}[${batch.partition}]@${message.offset} to ${dlqTopic} (${failure!.reason}): ${failure!.error}`);
+    }
+  }
+}
