@@ -1,0 +1,155 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IntegrationEvent } from '@tributary/kafka';
+import {
+  DeadLetterHeaders,
+  On,
+  Projection,
+  ProjectionFailurePolicy,
+  ProjectionsService,
+  Upcaster,
+  type ProjectionContext,
+} from '@tributary/projections';
+import { testBrokers, TopicCapture, uniqueName, waitFor } from '@tributary/testing';
+import { IsInt, IsString } from 'class-validator';
+import type { DataSource } from 'typeorm';
+import {
+  closeDataSource,
+  createLogTable,
+  createTopics,
+  defineCounterEvents,
+  logApplication,
+  openDataSource,
+  readLog,
+  startProjectionsApp,
+  TestProducer,
+} from './support/projection-fixtures';
+
+const ALWAYS_FAILS = -1;
+const FAILS_ONCE = -2;
+
+describe('poison messages, retries and upcasters (PostgreSQL)', () => {
+  const { topic, type, CounterIncremented } = defineCounterEvents('poison');
+  const renamedType = uniqueName('poison.renamed');
+
+  /** Version 2 of an event whose version 1 had `counter` and `by`. */
+  @IntegrationEvent({ type: renamedType, topic, version: 2, key: 'counterId' })
+  class CounterRenamedV2 {
+    @IsString() counterId!: string;
+    @IsInt() amount!: number;
+    @IsInt() seq!: number;
+  }
+
+  let ds: DataSource;
+  let producer: TestProducer;
+  let dlq: TopicCapture;
+  const tables: string[] = [];
+  const apps: INestApplicationContext[] = [];
+  const failedOnce = new Set<number>();
+
+  function counterLogProjection(name: string, log: string) {
+    @Projection({ name, tables: [log] })
+    class CounterLog {
+      @On(CounterIncremented)
+      async incremented(event: InstanceType<typeof CounterIncremented>, ctx: ProjectionContext) {
+        await logApplication(ctx.manager, log, event, ctx);
+        if (event.amount === ALWAYS_FAILS) throw new Error('the read model rejects negative amounts');
+        if (event.amount === FAILS_ONCE && !failedOnce.has(event.seq)) {
+          failedOnce.add(event.seq);
+          throw new Error('transient failure');
+        }
+      }
+
+      @On(CounterRenamedV2)
+      async renamed(event: CounterRenamedV2, ctx: ProjectionContext) {
+        if (!(event instanceof CounterRenamedV2)) throw new Error('expected a CounterRenamedV2 instance');
+        await logApplication(ctx.manager, log, event, ctx);
+      }
+
+      @Upcaster(renamedType, 1)
+      v1ToV2(payload: Record<string, unknown>) {
+        return { counterId: payload.counter, amount: payload.by, seq: payload.seq };
+      }
+    }
+    return CounterLog;
+  }
+
+  beforeAll(async () => {
+    ds = await openDataSource('postgres');
+    await createTopics([{ topic }, { topic: `${topic}.dlq` }]);
+    producer = await TestProducer.connect();
+    dlq = await TopicCapture.start(testBrokers(), [`${topic}.dlq`]);
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await dlq?.stop();
+    await producer?.close();
+    for (const t of tables) await ds?.query(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    await closeDataSource(ds);
+  });
+
+  it('dead-letters undecodable, invalid and failing events with their origin, rolls back only their writes, and keeps going', async () => {
+    const log = await createLogTable(ds);
+    tables.push(log);
+    const name = uniqueName('poison');
+    const app = await startProjectionsApp({ dataSource: ds, providers: [counterLogProjection(name, log)], projections: { retryBackoffMs: 1 } });
+    apps.push(app);
+
+    await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 1 } }]);
+    await producer.sendRaw(topic, [{ key: 'a', value: 'not an envelope' }]);
+    await producer.sendEvents(topic, type, [
+      { key: 'a', payload: { amount: 1, seq: 2 } }, // invalid: no counterId
+      { key: 'a', payload: { counterId: 'a', amount: ALWAYS_FAILS, seq: 3 } },
+      { key: 'a', payload: { counterId: 'a', amount: FAILS_ONCE, seq: 4 } },
+    ]);
+    await producer.sendEvents(topic, uniqueName('poison.unknown'), [{ key: 'a', payload: { anything: true } }]); // ignored
+    await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 1, payload: { counter: 'a', by: 7, seq: 5 } }]);
+    await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 3, payload: { counterId: 'a', amount: 1, seq: 6 } }]);
+    await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 7 } }]);
+
+    const service = app.get(ProjectionsService);
+    await waitFor(async () => (await service.status(name)).lag === 0, { timeoutMs: 60_000, description: 'projection to catch up' });
+    const rows = await readLog(ds, log);
+    expect(rows.map((r) => [r.seq, r.amount]).sort((x, y) => x[0] - y[0])).toEqual([
+      [1, 1],
+      [4, FAILS_ONCE],
+      [5, 7],
+      [7, 1],
+    ]);
+
+    const letters = await dlq.waitForCount(4);
+    const byReason = Object.fromEntries(letters.map((m) => [m.headers[DeadLetterHeaders.REASON], m]));
+    expect(Object.keys(byReason).sort()).toEqual(['handler-failed', 'invalid', 'undecodable', 'unsupported-version']);
+    expect(byReason['undecodable'].value?.toString()).toBe('not an envelope');
+    for (const m of letters) {
+      expect(m.headers[DeadLetterHeaders.ORIGIN_TOPIC]).toBe(topic);
+      expect(m.headers[DeadLetterHeaders.ORIGIN_PARTITION]).toBe('0');
+      expect(m.headers[DeadLetterHeaders.PROJECTION]).toBe(name);
+      expect(m.headers[DeadLetterHeaders.ERROR]).toBeTruthy();
+    }
+    expect(byReason['undecodable'].headers[DeadLetterHeaders.ORIGIN_OFFSET]).toBe('1');
+    expect(byReason['handler-failed'].headers[DeadLetterHeaders.ORIGIN_OFFSET]).toBe('3');
+    expect(byReason['handler-failed'].headers[DeadLetterHeaders.ATTEMPTS]).toBe('3');
+    expect(byReason['handler-failed'].headers['tributary-event-type']).toBe(type);
+    expect((await service.status(name)).deadLettered).toBe(4);
+  });
+
+  it('with the Stop policy, halts at the poison message and applies nothing after it', async () => {
+    const log = await createLogTable(ds);
+    tables.push(log);
+    const name = uniqueName('halting');
+    const app = await startProjectionsApp({
+      dataSource: ds,
+      providers: [counterLogProjection(name, log)],
+      projections: { failurePolicy: ProjectionFailurePolicy.Stop, maxAttempts: 1 },
+    });
+    apps.push(app);
+    const service = app.get(ProjectionsService);
+    // The topic already holds the first test's messages: seq 1 applies, the undecodable one at offset 1 halts it.
+    await waitFor(() => service.state(name) === 'failed', { timeoutMs: 60_000, description: 'projection to halt' });
+    const status = await service.status(name);
+    expect(status.lastError).toMatch(/stopped at .*\[0\]@1 \(undecodable\)/);
+    expect(status.partitions[0].checkpoint).toBeNull();
+    expect(await readLog(ds, log)).toEqual([]);
+  });
+});
