@@ -1,0 +1,17 @@
+export * from './rpc.module';
+export { RPC_MODULE_OPTIONS } from './rpc-module-definition';
+export { RpcHeaders, RpcErrorCodes, RPC_ARGS_METADATA, TCP_RPC_PATTERN, DEFAULT_RPC_TOPIC_PREFIX } from './rpc.constants';
+export * from './rpc-topics';
+export { resolveRpcOptions, type ResolvedRpcOptions } from './rpc-options';
+export * from './rpc-context';
+export * from './interfaces/rpc-module-options.interface';
+export * from './contracts/rpc-contract.decorator';
+export { materializeRpcPayload } from './contracts/rpc-validation';
+export * from './decorators/rpc-handler.decorator';
+export * from './decorators/inject-rpc-client.decorator';
+export { toRpcErrorBody, fromRpcErrorBody, type RpcErrorBody, type RpcReply } from './errors/rpc-error.codec';
+export * from './client/rpc-client';
+export * from './client/rpc-client.factory';
+export { KafkaRpcServer } from './kafka/kafka-rpc-server';
+export { TcpRpcServer } from './tcp/tcp-rpc-server';
+export * from './exceptions';

@@ -1,0 +1,164 @@
+import { Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoverySettings, defaultInstanceId } from '@tributary/discovery';
+import { headersToStrings, jsonCodec, KafkaClient, TributaryHeaders, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
+import type { Producer } from 'kafkajs';
+import { PendingCalls } from '../client/pending-calls';
+import { RpcClientTransport, type OutgoingRpcRequest } from '../client/rpc-client-transport';
+import { isRpcReply, type RpcReply } from '../errors/rpc-error.codec';
+import { RpcClientClosedException } from '../exceptions/rpc-client-closed.exception';
+import { RpcDeadlineExceededException } from '../exceptions/rpc-deadline-exceeded.exception';
+import { RpcUnavailableException } from '../exceptions/rpc-unavailable.exception';
+import { RpcHeaders } from '../rpc.constants';
+import { RpcSettings } from '../rpc-settings';
+import { rpcReplyTopic, rpcRequestTopic } from '../rpc-topics';
+import { SendQueue } from './send-queue';
+
+/** How long a reply topic is kept if its instance dies without deleting it, ms. */
+const REPLY_RETENTION_MS = String(60 * 60 * 1000);
+
+/**
+ * Calls over Kafka: requests go to the service's request topic; replies come back on a topic of
+ * this instance alone (created at start, deleted on graceful stop), so any number of caller
+ * instances each get their own replies (unlike ClientKafka's shared reply partitions).
+ */
+@Injectable()
+export class KafkaRpcClientTransport extends RpcClientTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(KafkaRpcClientTransport.name);
+  private readonly pending = new PendingCalls();
+  private readonly services = new Set<string>();
+  private readonly ensuredServices = new Map<string, Promise<void>>();
+  private readonly instanceId: string;
+  private readonly queue = new SendQueue(() => this.producer);
+  private producer?: Producer;
+  private consumer?: KafkaConsumerRunner;
+  private starting?: Promise<void>;
+  private closed = false;
+  private sequence = 0;
+
+  constructor(
+    private readonly kafka: KafkaClient,
+    private readonly settings: RpcSettings,
+    @Optional() discovery?: DiscoverySettings,
+  ) {
+    super();
+    this.instanceId = discovery?.value.instanceId ?? defaultInstanceId();
+  }
+
+  /** This instance's reply topic. */
+  get replyTopic(): string {
+    return rpcReplyTopic(this.settings.value.topicPrefix, this.settings.value.service, this.instanceId);
+  }
+
+  /** Note a service this app calls, so its request topic is checked at start. */
+  register(service: string): void {
+    this.services.add(service);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Started eagerly when clients are declared, so the first call does not pay for the setup.
+    if (this.services.size > 0) await this.start();
+  }
+
+  /** Create the reply topic, join it and connect the producer. Idempotent. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().catch((e: unknown) => {
+      this.starting = undefined;
+      throw e;
+    });
+    return this.starting;
+  }
+
+  async send(request: OutgoingRpcRequest): Promise<RpcReply> {
+    if (this.closed) throw new RpcClientClosedException(request.method);
+    try {
+      await Promise.all([this.start(), this.ensureService(request.service)]);
+    } catch (e) {
+      throw new RpcUnavailableException(request.service, request.method, (e as Error).message);
+    }
+    if (this.closed) throw new RpcClientClosedException(request.method);
+    const id = (++this.sequence).toString(36);
+    const reply = this.pending.wait(id, request.deadline - Date.now(), () => new RpcDeadlineExceededException(request.method, request.timeoutMs));
+    const headers: Record<string, string> = {
+      ...request.headers,
+      [RpcHeaders.METHOD]: request.method,
+      [RpcHeaders.CORRELATION_ID]: id,
+      [RpcHeaders.REPLY_TO]: this.replyTopic,
+      [RpcHeaders.REPLY_PARTITION]: '0',
+      [RpcHeaders.DEADLINE]: String(request.deadline),
+      [TributaryHeaders.SOURCE]: this.settings.value.service,
+      [TributaryHeaders.CONTENT_TYPE]: jsonCodec.contentType,
+    };
+    this.queue
+      .send(rpcRequestTopic(this.settings.value.topicPrefix, request.service), { value: jsonCodec.encode(request.payload), headers })
+      .catch((e: Error) => this.pending.fail(id, new RpcUnavailableException(request.service, request.method, e.message)));
+    return reply;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.failAll(() => new RpcClientClosedException('pending call'));
+    const started = this.starting ? await this.starting.then(() => true).catch(() => false) : false;
+    if (!started) return;
+    await this.consumer?.stop();
+    if (this.producer) await this.kafka.closeProducer(this.producer);
+    this.producer = undefined;
+    const admin = await this.kafka.admin.client();
+    await admin.deleteTopics({ topics: [this.replyTopic], timeout: 5000 }).catch((e: Error) => {
+      this.logger.warn(`could not delete reply topic ${this.replyTopic}: ${e.message}`);
+    });
+  }
+
+  private ensureService(service: string): Promise<void> {
+    let ensured = this.ensuredServices.get(service);
+    if (!ensured) {
+      ensured = this.kafka.admin.ensureTopics([
+        { topic: rpcRequestTopic(this.settings.value.topicPrefix, service), numPartitions: this.settings.value.requestPartitions },
+      ]);
+      ensured.catch(() => this.ensuredServices.delete(service));
+      this.ensuredServices.set(service, ensured);
+    }
+    return ensured;
+  }
+
+  private async doStart(): Promise<void> {
+    const topic = this.replyTopic;
+    await Promise.all([
+      this.kafka.admin.ensureTopics([{ topic, numPartitions: 1, configEntries: { 'retention.ms': REPLY_RETENTION_MS } }]),
+      ...[...this.services].map((s) => this.ensureService(s)),
+    ]);
+    // Not idempotent and acks=1 (see SendQueue): the latency-bound path.
+    this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5 });
+    const consumer = this.kafka.createConsumer({
+      groupId: topic,
+      topics: [topic],
+      // A brand-new topic of our own: reading from the start loses no early reply.
+      fromBeginning: true,
+      autoCommit: false,
+      maxWaitTimeInMs: 50,
+      eachBatch: (batch) => this.onReplies(batch),
+    });
+    this.consumer = consumer;
+    const joined = new Promise<void>((resolve) => consumer.consumer.on(consumer.consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.start();
+    await joined;
+  }
+
+  private async onReplies(batch: ConsumedBatch): Promise<void> {
+    for (const message of batch.messages) {
+      const headers = headersToStrings(message.headers);
+      const id = headers[RpcHeaders.CORRELATION_ID];
+      if (id && message.value) {
+        let reply: unknown;
+        try {
+          reply = jsonCodec.decode(message.value);
+        } catch {
+          reply = undefined;
+        }
+        if (isRpcReply(reply)) this.pending.settle(id, reply);
+        else this.logger.warn(`ignoring a malformed reply to call ${id}`);
+      }
+      batch.resolveOffset(message.offset);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+/** Headers of RPC requests and replies on Kafka. Values are UTF-8 strings. */
+export const RpcHeaders = {
+  /** Method name, e.g. `inventory.reserve`. */
+  METHOD: 'tributary-rpc-method',
+  /** Id that pairs a reply with its request (unique within the caller's reply topic). */
+  CORRELATION_ID: 'tributary-rpc-correlation-id',
+  /** Topic the caller reads replies from. */
+  REPLY_TO: 'tributary-rpc-reply-to',
+  /** Partition of `REPLY_TO` to answer on. */
+  REPLY_PARTITION: 'tributary-rpc-reply-partition',
+  /** Epoch ms after which the caller stops waiting; servers drop requests past it. */
+  DEADLINE: 'tributary-rpc-deadline',
+  /** `ok` or `error`. */
+  STATUS: 'tributary-rpc-status',
+} as const;
+
+import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+
+/**
+ * Where the lib's parameter decorators (`@RpcPayload`, `@RpcCtx`) store their metadata: Nest's own
+ * route-args key (as @nestjs/microservices does), so Nest's scanner registers pipe classes given
+ * to them as injectables.
+ */
+export const RPC_ARGS_METADATA = ROUTE_ARGS_METADATA;
+
+/** Pattern under which the direct TCP server answers every method. */
+export const TCP_RPC_PATTERN = 'tributary.rpc';
+
+/** Default topic prefix: requests on `<prefix>.<service>`, replies on `<prefix>.replies.<service>.<instance>`. */
+export const DEFAULT_RPC_TOPIC_PREFIX = 'tributary.rpc';
+
+/** Parameter kinds of discovered RPC handlers. */
+export enum RpcParamtype {
+  PAYLOAD = 0,
+  CONTEXT = 1,
+}
+
+/** Error codes Tributary itself returns; handlers may use any other code of their own. */
+export const RpcErrorCodes = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNKNOWN_METHOD: 'UNKNOWN_METHOD',
+  DEADLINE_EXCEEDED: 'DEADLINE_EXCEEDED',
+  UNAVAILABLE: 'UNAVAILABLE',
+  CLIENT_CLOSED: 'CLIENT_CLOSED',
+  INTERNAL: 'INTERNAL',
+} as const;
