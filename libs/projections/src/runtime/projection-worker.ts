@@ -261,8 +261,10 @@ export class ProjectionWorker {
         void this.stop('failed');
         return;
       }
-      this.lastError = (e as Error).message;
-      throw e;
+      // A short error for kafkajs to log (driver errors carry the whole statement); it retries the batch.
+      const detail = (e as { driverError?: { detail?: string } }).driverError?.detail ?? (e as Error).message;
+      this.lastError = `batch ${batch.topic}[${batch.partition}]@${batch.messages[0].offset} not applied (it will be retried): ${detail.slice(0, 500)}`;
+      throw new Error(this.lastError);
     }
     if (outcome.lastOffset === null) return;
     this.applied += outcome.applied;
