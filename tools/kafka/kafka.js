@@ -368,11 +368,14 @@ async function stop(options = {}) {
   const nodes = options.node ? cluster.nodes.filter((n) => n.id === Number(options.node)) : cluster.nodes;
   if (options.node && nodes.length === 0) throw new KafkaToolError(`no node ${options.node} in ${cluster.name}`);
   const signal = options.signal || 'SIGTERM';
+  // Stopping a whole multi-node cluster, the last brokers lose the controller quorum and wait for a
+  // controlled shutdown that cannot happen: give them less time before the kill.
+  const timeoutMs = !options.node && cluster.nodes.length > 1 ? 8_000 : STOP_TIMEOUT_MS;
   const stopping = nodes.map((node) => ({ node, pid: killNode(node, signal) })).filter((x) => x.pid);
   await Promise.all(
     stopping.map(async ({ node, pid }) => {
-      if (!(await waitGone(node, pid, STOP_TIMEOUT_MS))) {
-        log(`broker ${node.id} did not stop within ${STOP_TIMEOUT_MS} ms; killing it`);
+      if (!(await waitGone(node, pid, timeoutMs))) {
+        log(`broker ${node.id} did not stop within ${timeoutMs} ms; killing it`);
         process.kill(pid, 'SIGKILL');
         await waitGone(node, pid, 5000);
       }
