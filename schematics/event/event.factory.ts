@@ -1,0 +1,40 @@
+import { strings } from '@angular-devkit/core';
+import { apply, applyTemplates, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
+import { normalizeName, templateHelpers } from '../utils/names';
+import { resolveService } from '../utils/workspace';
+import type { EventOptions } from './event.schema';
+
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `event <name> --service <svc>`: an `@IntegrationEvent` class in `<sourceRoot>/events/`. */
+export function main(options: EventOptions): Rule {
+  return (tree) => {
+    const name = normalizeName(options.name, 'event');
+    const service = resolveService(tree, options);
+    const topic = options.topic ?? `${service.name}.events`;
+    if (!TOPIC.test(topic)) {
+      throw new SchematicsException(`Invalid topic ${JSON.stringify(topic)}: a Kafka topic is 1-249 of [a-zA-Z0-9._-].`);
+    }
+    const key = options.key ?? 'id';
+    if (!IDENTIFIER.test(key)) {
+      throw new SchematicsException(`Invalid key ${JSON.stringify(key)}: it names a property of the event class (e.g. "orderId").`);
+    }
+    const directory = `${service.sourceRoot}/events`;
+    const target = `${directory}/${name}.event.ts`;
+    if (tree.exists(target)) {
+      throw new SchematicsException(`${target} already exists: pick another event name or delete the file.`);
+    }
+    return mergeWith(
+      apply(url('./files'), [
+        applyTemplates({ ...templateHelpers(), name, service: service.name, type: `${service.name}.${name}`, topic, key }),
+        move(directory),
+      ]),
+    );
+  };
+}
+
+/** Class name of an event generated from `name` (shared with generators that import events). */
+export function eventClassName(name: string): string {
+  return strings.classify(name);
+}

@@ -1,0 +1,81 @@
+import { filesUnder, readJson, seedMonorepo, seedStandardApp, tributaryRunner } from '../test-support/workspace';
+
+describe('service schematic', () => {
+  const runner = tributaryRunner();
+
+  it('creates a wired app in apps/<name> and registers it in nest-cli.json', async () => {
+    const before = await seedMonorepo();
+    const otherFiles = before.files.slice().sort();
+    const tree = await runner.runSchematic('service', { name: 'payments' }, before);
+
+    expect(filesUnder(tree, '/apps/payments/')).toEqual([
+      '/apps/payments/src/events/record-created.event.ts',
+      '/apps/payments/src/main.ts',
+      '/apps/payments/src/payments.module.ts',
+      '/apps/payments/src/payments.service.ts',
+      '/apps/payments/tsconfig.app.json',
+    ]);
+    // Nothing else created or deleted.
+    expect(tree.files.filter((f) => !f.startsWith('/apps/payments/')).sort()).toEqual(otherFiles);
+
+    const module = tree.readContent('/apps/payments/src/payments.module.ts');
+    expect(module).toContain("KafkaModule.forRoot({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', serviceName: 'payments' })");
+    expect(module).toContain("import { TypeOrmModule } from '@nestjs/typeorm';");
+    expect(module).toContain('TypeOrmModule.forRoot({');
+    expect(module).toContain('OutboxModule.forRoot({ events: [RecordCreated], ensureSchema: !production })');
+    expect(module).toContain('ProjectionsModule.forRoot({})');
+    expect(module).toContain('RpcModule.forRoot({ clients: [] })');
+    expect(module).toContain('DiscoveryModule.forRoot({})');
+    expect(module).toContain("@TributaryService({ name: 'payments', version: '0.1.0' })");
+    expect(module).toContain('providers: [PaymentsService]');
+    expect(module).toContain('export class PaymentsModule {}');
+
+    expect(tree.readContent('/apps/payments/src/main.ts')).toContain("import { PaymentsModule } from './payments.module';");
+    expect(tree.readContent('/apps/payments/src/payments.service.ts')).toContain('this.outbox.publish(manager, new RecordCreated(');
+    const event = tree.readContent('/apps/payments/src/events/record-created.event.ts');
+    expect(event).toContain("@IntegrationEvent({ type: 'payments.record-created', topic: 'payments.events', version: 1, key: 'id' })");
+    expect(event).toContain('export class RecordCreated {');
+    expect(readJson(tree, '/apps/payments/tsconfig.app.json').compilerOptions.outDir).toBe('../../dist/apps/payments');
+
+    const cli = readJson(tree, '/nest-cli.json');
+    expect(cli.monorepo).toBe(true);
+    expect(cli.projects.payments).toEqual({
+      type: 'application',
+      root: 'apps/payments',
+      entryFile: 'main',
+      sourceRoot: 'apps/payments/src',
+      compilerOptions: { tsConfigPath: 'apps/payments/tsconfig.app.json' },
+    });
+    expect(Object.keys(cli.projects).sort()).toEqual(['orders', 'payments', 'tributary']);
+  });
+
+  it('wires only the modules asked for', async () => {
+    const tree = await runner.runSchematic(
+      'service',
+      { name: 'Ledger', outbox: false, projections: false, rpc: true, discovery: false },
+      await seedMonorepo(),
+    );
+    expect(filesUnder(tree, '/apps/ledger/')).toEqual([
+      '/apps/ledger/src/events/record-created.event.ts',
+      '/apps/ledger/src/ledger.module.ts',
+      '/apps/ledger/src/main.ts',
+      '/apps/ledger/tsconfig.app.json',
+    ]);
+    const module = tree.readContent('/apps/ledger/src/ledger.module.ts');
+    expect(module).toContain("serviceName: 'ledger'");
+    expect(module).toContain('RpcModule.forRoot');
+    for (const absent of ['OutboxModule', 'ProjectionsModule', 'DiscoveryModule', 'TributaryService', 'LedgerService', 'RecordCreated']) {
+      expect(module).not.toContain(absent);
+    }
+  });
+
+  it('refuses a workspace that is not a monorepo, an existing project and a bad name', async () => {
+    await expect(runner.runSchematic('service', { name: 'payments' }, await seedStandardApp())).rejects.toThrow(
+      /nest-cli.json has no "monorepo": true/,
+    );
+    const tree = await seedMonorepo();
+    await expect(runner.runSchematic('service', { name: 'orders' }, tree)).rejects.toThrow(/already has a project "orders"/);
+    await expect(runner.runSchematic('service', { name: '9lives' }, tree)).rejects.toThrow(/Invalid service name "9lives"/);
+    expect(tree.files.some((f) => f.startsWith('/apps/9lives') || f.includes('payments'))).toBe(false);
+  });
+});

@@ -1,0 +1,60 @@
+import {
+  apply,
+  applyTemplates,
+  chain,
+  filter,
+  mergeWith,
+  move,
+  noop,
+  schematic,
+  SchematicsException,
+  url,
+  type Rule,
+} from '@angular-devkit/schematics';
+import { normalizeName, templateHelpers } from '../utils/names';
+import { readNestWorkspace, registerProject } from '../utils/workspace';
+import type { ServiceOptions } from './service.schema';
+
+/** Event every new service starts with: the outbox sample publishes it, projections can consume it. */
+export const SAMPLE_EVENT = 'record-created';
+
+/**
+ * `service <name>`: a Nest app in `apps/<name>` wired with Kafka, TypeORM and the chosen Tributary
+ * modules, a sample event, and its entry in `nest-cli.json`.
+ */
+export function main(options: ServiceOptions): Rule {
+  return (tree) => {
+    const name = normalizeName(options.name, 'service');
+    const { projects } = readNestWorkspace(tree);
+    const root = `apps/${name}`;
+    if (projects[name]) {
+      throw new SchematicsException(`nest-cli.json already has a project "${name}": pick another service name.`);
+    }
+    if (tree.getDir(root).subfiles.length > 0 || tree.getDir(root).subdirs.length > 0) {
+      throw new SchematicsException(`${root} already exists: pick another service name or remove the folder.`);
+    }
+    const modules = {
+      outbox: options.outbox ?? true,
+      projections: options.projections ?? true,
+      rpc: options.rpc ?? true,
+      discovery: options.discovery ?? true,
+    };
+    return chain([
+      mergeWith(
+        apply(url('./files'), [
+          modules.outbox ? noop() : filter((path) => !path.endsWith('.service.ts.template')),
+          applyTemplates({ ...templateHelpers(), name, sampleEvent: SAMPLE_EVENT, ...modules }),
+          move(root),
+        ]),
+      ),
+      registerProject(name, {
+        type: 'application',
+        root,
+        entryFile: 'main',
+        sourceRoot: `${root}/src`,
+        compilerOptions: { tsConfigPath: `${root}/tsconfig.app.json` },
+      }),
+      schematic('event', { name: SAMPLE_EVENT, service: name }),
+    ]);
+  };
+}
