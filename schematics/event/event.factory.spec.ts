@@ -1,0 +1,43 @@
+import { filesUnder, seedMonorepo, tributaryRunner } from '../test-support/workspace';
+
+describe('event schematic', () => {
+  const runner = tributaryRunner();
+
+  it('creates an @IntegrationEvent class with class-validator rules in the service', async () => {
+    const before = await seedMonorepo();
+    const existing = before.files.slice().sort();
+    const tree = await runner.runSchematic('event', { name: 'OrderPlaced', service: 'orders', key: 'orderId' }, before);
+
+    expect(tree.files.filter((f) => !existing.includes(f))).toEqual(['/apps/orders/src/events/order-placed.event.ts']);
+    const event = tree.readContent('/apps/orders/src/events/order-placed.event.ts');
+    expect(event).toContain("import { IntegrationEvent } from '@tributary/kafka';");
+    expect(event).toContain("@IntegrationEvent({ type: 'orders.order-placed', topic: 'orders.events', version: 1, key: 'orderId' })");
+    expect(event).toContain('export class OrderPlaced {');
+    expect(event).toMatch(/@IsString\(\)\s+@IsNotEmpty\(\)\s+@MaxLength\(200\)\s+orderId!: string;/);
+    expect(event).toMatch(/@IsISO8601\(\)\s+occurredAt!: string;/);
+    // The module is not touched: events are plain classes.
+    expect(tree.readContent('/apps/orders/src/orders.module.ts')).toBe(before.readContent('/apps/orders/src/orders.module.ts'));
+  });
+
+  it('finds the service from -p (project) or from the sourceRoot the Nest CLI passes', async () => {
+    const byProject = await runner.runSchematic('event', { name: 'order-shipped', project: 'orders', topic: 'orders.shipping' }, await seedMonorepo());
+    expect(byProject.readContent('/apps/orders/src/events/order-shipped.event.ts')).toContain("topic: 'orders.shipping'");
+    const bySourceRoot = await runner.runSchematic('event', { name: 'order-shipped', sourceRoot: 'apps/orders/src' }, await seedMonorepo());
+    expect(filesUnder(bySourceRoot, '/apps/orders/src/events/')).toEqual(['/apps/orders/src/events/order-shipped.event.ts']);
+  });
+
+  it('says what to fix for a missing or unknown service, a clash and bad names', async () => {
+    const tree = await seedMonorepo();
+    await expect(runner.runSchematic('event', { name: 'order-placed' }, tree)).rejects.toThrow(/Which service\? Pass --service <name>.*orders, tributary/);
+    await expect(runner.runSchematic('event', { name: 'order-placed', service: 'billing' }, tree)).rejects.toThrow(
+      /Service "billing" is not an application in nest-cli.json projects \(applications: orders, tributary\)/,
+    );
+    await expect(runner.runSchematic('event', { name: 'order placed!', service: 'orders' }, tree)).rejects.toThrow(/Invalid event name/);
+    await expect(runner.runSchematic('event', { name: 'x', service: 'orders', topic: 'bad topic' }, tree)).rejects.toThrow(/Invalid topic "bad topic"/);
+    await expect(runner.runSchematic('event', { name: 'x', service: 'orders', key: 'order-id' }, tree)).rejects.toThrow(/Invalid key "order-id"/);
+    const once = await runner.runSchematic('event', { name: 'order-placed', service: 'orders' }, tree);
+    await expect(runner.runSchematic('event', { name: 'order-placed', service: 'orders' }, once)).rejects.toThrow(
+      /apps\/orders\/src\/events\/order-placed.event.ts already exists/,
+    );
+  });
+});
