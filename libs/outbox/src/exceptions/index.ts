@@ -1,0 +1,4 @@
+export * from './outbox-configuration.exception';
+export * from './invalid-outbox-table-name.exception';
+export * from './outbox-transaction-required.exception';
+export * from './unsupported-outbox-database.exception';

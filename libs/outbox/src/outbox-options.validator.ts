@@ -1,0 +1,114 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { OutboxConfigurationException } from './exceptions/outbox-configuration.exception';
+import type {
+  OutboxBackoffOptions,
+  OutboxDeadRowPolicy,
+  OutboxHealthThresholds,
+  OutboxModuleOptions,
+} from './interfaces/outbox-module-options.interface';
+import type { ResolvedBackoff } from './util/backoff';
+import { assertValidTableName } from './util/sql-identifier';
+
+/** Relay settings with defaults applied. `pollIntervalMs` stays undefined when it depends on the database. */
+export interface ResolvedRelayOptions {
+  enabled: boolean;
+  instanceId: string;
+  batchSize: number;
+  maxBatchBytes: number;
+  concurrency: number;
+  pollIntervalMs?: number;
+  listen: boolean;
+  maxAttempts: number;
+  retryBackoff: ResolvedBackoff;
+  outageBackoff: ResolvedBackoff;
+  deadRowPolicy: OutboxDeadRowPolicy;
+  retentionMs: number;
+  retentionIntervalMs: number;
+  retentionBatchSize: number;
+}
+
+/** Module options with defaults applied and every value checked. */
+export interface ResolvedOutboxOptions {
+  tableName: string;
+  lanes: number;
+  ensureSchema: boolean;
+  events: Array<new (...args: any[]) => object>;
+  relay: ResolvedRelayOptions;
+  health: Required<OutboxHealthThresholds>;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new OutboxConfigurationException(`\`${name}\` must be an integer between ${min} and ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function backoff(name: string, value: OutboxBackoffOptions | undefined, defaults: ResolvedBackoff): ResolvedBackoff {
+  if (value !== undefined && (value === null || typeof value !== 'object')) {
+    throw new OutboxConfigurationException(`\`${name}\` must be an object like { initialMs, maxMs }`);
+  }
+  const v = value ?? {};
+  const initialMs = integer(`${name}.initialMs`, v.initialMs, defaults.initialMs, 1);
+  const maxMs = integer(`${name}.maxMs`, v.maxMs, Math.max(defaults.maxMs, initialMs), initialMs);
+  const multiplier = v.multiplier ?? defaults.multiplier;
+  if (typeof multiplier !== 'number' || !(multiplier >= 1)) {
+    throw new OutboxConfigurationException(`\`${name}.multiplier\` must be a number >= 1`);
+  }
+  const jitter = v.jitter ?? defaults.jitter;
+  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter <= 1)) {
+    throw new OutboxConfigurationException(`\`${name}.jitter\` must be a number between 0 and 1`);
+  }
+  return { initialMs, maxMs, multiplier, jitter };
+}
+
+/** Check `OutboxModule` options and fill in defaults. Throws `OutboxConfigurationException` / `InvalidOutboxTableNameException`. */
+export function resolveOutboxOptions(options: OutboxModuleOptions = {}): ResolvedOutboxOptions {
+  if (options === null || typeof options !== 'object') throw new OutboxConfigurationException('options must be an object');
+  const tableName = assertValidTableName(options.tableName ?? 'tributary_outbox');
+  const lanes = integer('lanes', options.lanes, 64, 1, 4096);
+  const events = options.events ?? [];
+  if (!Array.isArray(events) || events.some((e) => typeof e !== 'function')) {
+    throw new OutboxConfigurationException('`events` must be an array of @IntegrationEvent classes');
+  }
+  const relay = options.relay ?? {};
+  if (typeof relay !== 'object' || relay === null) throw new OutboxConfigurationException('`relay` must be an object');
+  const policy = relay.deadRowPolicy ?? 'block';
+  if (policy !== 'block' && policy !== 'skip') {
+    throw new OutboxConfigurationException(`\`relay.deadRowPolicy\` must be 'block' or 'skip', got ${JSON.stringify(policy)}`);
+  }
+  const instanceId = relay.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
+  if (typeof instanceId !== 'string' || instanceId.length === 0) {
+    throw new OutboxConfigurationException('`relay.instanceId` must be a non-empty string');
+  }
+  const health = options.health ?? {};
+  return {
+    tableName,
+    lanes,
+    ensureSchema: options.ensureSchema ?? false,
+    events,
+    relay: {
+      enabled: relay.enabled ?? true,
+      instanceId,
+      batchSize: integer('relay.batchSize', relay.batchSize, 500, 1, 10_000),
+      maxBatchBytes: integer('relay.maxBatchBytes', relay.maxBatchBytes, 900_000, 1024),
+      concurrency: integer('relay.concurrency', relay.concurrency, 4, 1, 256),
+      pollIntervalMs: relay.pollIntervalMs === undefined ? undefined : integer('relay.pollIntervalMs', relay.pollIntervalMs, 0, 10),
+      listen: relay.listen ?? true,
+      maxAttempts: integer('relay.maxAttempts', relay.maxAttempts, 10, 1),
+      retryBackoff: backoff('relay.retryBackoff', relay.retryBackoff, { initialMs: 1000, maxMs: 60_000, multiplier: 2, jitter: 0.2 }),
+      outageBackoff: backoff('relay.outageBackoff', relay.outageBackoff, { initialMs: 250, maxMs: 15_000, multiplier: 2, jitter: 0.2 }),
+      deadRowPolicy: policy,
+      retentionMs: integer('relay.retentionMs', relay.retentionMs, 86_400_000, 0),
+      retentionIntervalMs: integer('relay.retentionIntervalMs', relay.retentionIntervalMs, 60_000, 10),
+      retentionBatchSize: integer('relay.retentionBatchSize', relay.retentionBatchSize, 5000, 1, 100_000),
+    },
+    health: {
+      maxPending: integer('health.maxPending', health.maxPending, 100_000, 0),
+      maxOldestPendingAgeMs: integer('health.maxOldestPendingAgeMs', health.maxOldestPendingAgeMs, 300_000, 0),
+      maxDeadRows: integer('health.maxDeadRows', health.maxDeadRows, 1000, 0),
+    },
+  };
+}

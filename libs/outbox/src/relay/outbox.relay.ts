@@ -1,0 +1,454 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { KafkaClient } from '@tributary/kafka';
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { Subject, type Observable } from 'rxjs';
+import { OutboxContext } from '../outbox.context';
+import type { OutboxWakeupListener } from '../store/outbox.store';
+import type { OutboxRow } from '../store/outbox-row.interface';
+import type { SqlSession } from '../store/sql-session';
+import { backoffDelay } from '../util/backoff';
+import { classifySendError, describeSendError } from './kafka-send-error';
+import { laneBlocking, planLaneBatch } from './lane-batch.planner';
+import { RateMeter } from './rate-meter';
+
+/** Emitted by `OutboxRelay.shipped$` when Kafka acked a batch (just before its rows are marked published). */
+export interface OutboxShippedBatch {
+  lane: number;
+  rowIds: number[];
+  eventIds: string[];
+  /** Epoch ms of the ack. */
+  ackedAt: number;
+  instanceId: string;
+}
+
+/** Figures of the outbox and of this relay instance. */
+export interface OutboxRelayMetrics {
+  instanceId: string;
+  /** The relay loop runs in this process. */
+  running: boolean;
+  /** PostgreSQL LISTEN connection is up (false elsewhere: polling). */
+  listening: boolean;
+  /** Last Kafka send or connect succeeded (true until one fails). */
+  brokerAvailable: boolean;
+  /** Last database round trip succeeded. */
+  databaseAvailable: boolean;
+  /** Rows never tried yet. */
+  pending: number;
+  /** Rows refused once or more, waiting for their next attempt. */
+  retrying: number;
+  /** Rows that exhausted their attempts (see `OutboxAdmin`). */
+  dead: number;
+  /** Age of the oldest unpublished row, ms (0 when none). */
+  oldestPendingAgeMs: number;
+  /** Rows this instance shipped since it started. */
+  shippedTotal: number;
+  /** Rows this instance shipped per second, over the last 10 s. */
+  shippedPerSecond: number;
+  /** Row sends the broker refused (each counts toward the row's attempts). */
+  failuresTotal: number;
+  /** Times the relay paused because Kafka or the database was unreachable. */
+  outagesTotal: number;
+}
+
+interface SendResult {
+  acked: OutboxRow[];
+  failed: Array<{ row: OutboxRow; error: unknown }>;
+  outage?: unknown;
+}
+
+type LaneOutcome = { shipped: number; more: boolean; retryAt?: number; outage?: unknown };
+
+class KafkaOutage extends Error {
+  constructor(readonly reason: unknown) {
+    super(describeSendError(reason));
+  }
+}
+
+/**
+ * Ships outbox rows to Kafka. Rows are hashed into lanes by key; a lane's rows go out strictly in
+ * id order, one batch at a time, each batch marked published only after Kafka acked it. Lanes ship
+ * in parallel (`concurrency` per instance) and any number of instances may run: on PostgreSQL and
+ * MySQL a lane is held by a row lock for the length of one batch. Delivery is at least once: a
+ * crash between the ack and the commit sends that batch again, still in order.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private readonly shipped = new Subject<OutboxShippedBatch>();
+  /** Batches acked by Kafka, in ack order. */
+  readonly shipped$: Observable<OutboxShippedBatch> = this.shipped.asObservable();
+
+  private running = false;
+  /** Lanes known to hold work, in round-robin order. */
+  private readonly dirty = new Set<number>();
+  /** Lanes whose next row is waiting for a retry time (epoch ms). */
+  private readonly notBefore = new Map<number, number>();
+  private readonly busy = new Set<number>();
+  /** Busy lanes that were signalled again while their batch ran. */
+  private readonly resignalled = new Set<number>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private pausedUntil = 0;
+  private outageStreak = 0;
+  private polling = false;
+  private lanesSeeded = false;
+  private pollTimer?: NodeJS.Timeout;
+  private retentionTimer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
+  private wakeAt = 0;
+  private listener?: OutboxWakeupListener;
+  private producer?: Promise<Producer>;
+  private sweeping = false;
+
+  private brokerAvailable = true;
+  private databaseAvailable = true;
+  private shippedTotal = 0;
+  private failuresTotal = 0;
+  private outagesTotal = 0;
+  private readonly rate = new RateMeter(10);
+
+  constructor(
+    private readonly context: OutboxContext,
+    private readonly kafka: KafkaClient,
+  ) {}
+
+  get instanceId(): string {
+    return this.context.options.relay.instanceId;
+  }
+
+  /** True while the relay loop runs. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.context.options.relay.enabled) this.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Start shipping (done at bootstrap unless `relay.enabled` is false). Idempotent. */
+  start(): void {
+    if (this.running) return;
+    const options = this.context.options.relay;
+    const store = this.context.store;
+    this.running = true;
+    this.listener = options.listen ? store.createListener((lanes) => this.signal(lanes), this.logger) : undefined;
+    this.listener?.start();
+    const pollMs = options.pollIntervalMs ?? (this.listener ? 2000 : 250);
+    this.pollTimer = setInterval(() => void this.poll(), pollMs);
+    if (options.retentionMs > 0) {
+      this.retentionTimer = setInterval(() => void this.sweep(), options.retentionIntervalMs);
+    }
+    void this.poll();
+  }
+
+  /** Stop taking new batches, wait for the running ones, close the relay's producer. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.pollTimer);
+    clearInterval(this.retentionTimer);
+    clearTimeout(this.wakeTimer);
+    await this.listener?.stop();
+    this.listener = undefined;
+    await Promise.allSettled([...this.inFlight]);
+    await this.dropProducer();
+  }
+
+  /** Outbox figures (reads the table) and this instance's counters. */
+  async metrics(): Promise<OutboxRelayMetrics> {
+    const store = this.context.store;
+    const stats = await store.withSession((s) => store.stats(s));
+    return {
+      instanceId: this.instanceId,
+      running: this.running,
+      listening: this.listener?.listening ?? false,
+      brokerAvailable: this.brokerAvailable,
+      databaseAvailable: this.databaseAvailable,
+      pending: stats.pending,
+      retrying: stats.retrying,
+      dead: stats.dead,
+      oldestPendingAgeMs: stats.oldestUnpublishedAt ? Math.max(0, Date.now() - stats.oldestUnpublishedAt.getTime()) : 0,
+      shippedTotal: this.shippedTotal,
+      shippedPerSecond: this.rate.perSecond(),
+      failuresTotal: this.failuresTotal,
+      outagesTotal: this.outagesTotal,
+    };
+  }
+
+  /** Delete published rows older than `relay.retentionMs` now (the sweep also runs on its timer). */
+  async sweep(): Promise<number> {
+    const { retentionMs, retentionBatchSize } = this.context.options.relay;
+    if (this.sweeping || retentionMs <= 0 || Date.now() < this.pausedUntil) return 0;
+    this.sweeping = true;
+    const store = this.context.store;
+    let total = 0;
+    try {
+      const cutoff = new Date(Date.now() - retentionMs);
+      for (;;) {
+        const deleted = await store.withSession((s) => store.deletePublishedBefore(s, cutoff, retentionBatchSize));
+        total += deleted;
+        if (deleted < retentionBatchSize || !this.running) break;
+      }
+    } catch (e) {
+      this.logger.warn(`outbox retention sweep failed: ${(e as Error).message}`);
+    } finally {
+      this.sweeping = false;
+    }
+    return total;
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------------
+
+  /** New rows in `lanes` (NOTIFY), or unknown lanes (`undefined`: scan the table). */
+  private signal(lanes: number[] | undefined): void {
+    if (!lanes) {
+      void this.poll();
+      return;
+    }
+    for (const lane of lanes) {
+      this.notBefore.delete(lane);
+      if (this.busy.has(lane)) this.resignalled.add(lane);
+      this.dirty.add(lane);
+    }
+    this.pump();
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.running || this.polling || Date.now() < this.pausedUntil) return;
+    this.polling = true;
+    const store = this.context.store;
+    try {
+      const lanes = await store.withSession(async (s) => {
+        if (!this.lanesSeeded) {
+          await store.seedLanes(s, this.context.options.lanes);
+          this.lanesSeeded = true;
+        }
+        return store.lanesWithWork(s);
+      });
+      this.databaseAvailable = true;
+      for (const lane of lanes) this.dirty.add(lane);
+      this.pump();
+    } catch (e) {
+      this.enterOutage('database', e);
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Start batches on dirty lanes while capacity is free. */
+  private pump(): void {
+    if (!this.running) return;
+    const now = Date.now();
+    if (now < this.pausedUntil) return this.wakeAtTime(this.pausedUntil);
+    const { concurrency } = this.context.options.relay;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const lane of this.dirty) {
+      if (this.busy.size >= concurrency) break;
+      if (this.busy.has(lane)) continue;
+      const due = this.notBefore.get(lane) ?? 0;
+      if (due > now) {
+        earliest = Math.min(earliest, due);
+        continue;
+      }
+      this.startLane(lane);
+    }
+    if (earliest < Number.POSITIVE_INFINITY) this.wakeAtTime(earliest);
+  }
+
+  private startLane(lane: number): void {
+    this.busy.add(lane);
+    this.resignalled.delete(lane);
+    // Move the lane to the end of the round-robin order.
+    this.dirty.delete(lane);
+    this.dirty.add(lane);
+    const task = this.runLane(lane).finally(() => {
+      this.busy.delete(lane);
+      this.inFlight.delete(task);
+      this.pump();
+    });
+    this.inFlight.add(task);
+  }
+
+  private wakeAtTime(at: number): void {
+    if (this.wakeTimer && this.wakeAt <= at && this.wakeAt > Date.now()) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.pump();
+    }, Math.max(0, at - Date.now()));
+  }
+
+  private async runLane(lane: number): Promise<void> {
+    let outcome: LaneOutcome | undefined;
+    try {
+      const producer = await this.getProducer();
+      outcome = await this.context.store.withLane(lane, (session) => this.shipLane(session, lane, producer));
+      this.databaseAvailable = true;
+    } catch (e) {
+      if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
+      else this.enterOutage('database', e);
+      return;
+    }
+    if (outcome?.outage !== undefined) {
+      this.enterOutage('kafka', outcome.outage);
+    } else if (outcome && outcome.shipped > 0) {
+      this.brokerAvailable = true;
+      this.outageStreak = 0;
+    }
+    if (!outcome) {
+      // Another relay holds the lane; it keeps going while the lane has work.
+      if (!this.resignalled.has(lane)) this.dirty.delete(lane);
+      return;
+    }
+    if (outcome.more || outcome.outage !== undefined || this.resignalled.has(lane)) return;
+    if (outcome.retryAt !== undefined) {
+      this.notBefore.set(lane, outcome.retryAt);
+    } else {
+      this.dirty.delete(lane);
+      this.notBefore.delete(lane);
+    }
+  }
+
+  /** One batch of one lane, inside the lane's lock. */
+  private async shipLane(session: SqlSession, lane: number, producer: Producer): Promise<LaneOutcome> {
+    const { batchSize, maxBatchBytes, deadRowPolicy, retentionMs } = this.context.options.relay;
+    const store = this.context.store;
+    const now = Date.now();
+    const exceptional = await store.fetchExceptional(session, lane, 1000);
+    const blocking = laneBlocking(exceptional, now, deadRowPolicy);
+    const ready = await store.fetchByIds(session, blocking.readyRetryIds.slice(0, batchSize));
+    const pending = await store.fetchPending(session, lane, batchSize, blocking.blockedKeys);
+    const plan = planLaneBatch(ready, pending, pending.length >= batchSize, blocking.blockedKeys, { batchSize, maxBatchBytes });
+    if (plan.send.length === 0) return { shipped: 0, more: false, retryAt: blocking.retryAt };
+
+    const result = await this.send(producer, plan.send);
+    if (result.acked.length > 0) {
+      const ackedAt = Date.now();
+      this.shippedTotal += result.acked.length;
+      this.rate.add(result.acked.length, ackedAt);
+      this.shipped.next({
+        lane,
+        rowIds: result.acked.map((r) => r.id),
+        eventIds: result.acked.map((r) => r.eventId),
+        ackedAt,
+        instanceId: this.instanceId,
+      });
+      await store.markPublished(session, result.acked.map((r) => r.id), new Date(ackedAt), retentionMs === 0);
+    }
+    let retryAt = blocking.retryAt;
+    for (const { row, error } of result.failed) {
+      const failure = this.failureOf(row, error);
+      await store.markFailed(session, failure);
+      if (failure.status === 'retrying') retryAt = Math.min(retryAt ?? Infinity, failure.availableAt.getTime());
+    }
+    return { shipped: result.acked.length, more: plan.more, retryAt, outage: result.outage };
+  }
+
+  private failureOf(row: OutboxRow, error: unknown) {
+    const { maxAttempts, retryBackoff } = this.context.options.relay;
+    this.failuresTotal++;
+    const attempts = row.attempts + 1;
+    const dead = attempts >= maxAttempts;
+    const message = describeSendError(error);
+    if (dead) {
+      this.logger.error(`outbox row ${row.id} (event ${row.eventId}, ${row.type} to ${row.topic}) is dead after ${attempts} attempts: ${message}`);
+    } else {
+      this.logger.warn(`outbox row ${row.id} (${row.type} to ${row.topic}) refused, attempt ${attempts}/${maxAttempts}: ${message}`);
+    }
+    return {
+      id: row.id,
+      status: dead ? ('dead' as const) : ('retrying' as const),
+      attempts,
+      availableAt: new Date(Date.now() + (dead ? 0 : backoffDelay(attempts, retryBackoff))),
+      error: message,
+    };
+  }
+
+  // ---- Kafka -----------------------------------------------------------------------------------
+
+  /**
+   * Send rows in one request. When the broker refuses it for a reason tied to records, send them
+   * one by one to find the culprits; a refused row blocks the later rows of its key in this batch.
+   */
+  private async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
+    try {
+      await producer.sendBatch({ topicMessages: toTopicMessages(rows), acks: -1 });
+      return { acked: rows, failed: [] };
+    } catch (e) {
+      if (classifySendError(e) === 'outage') {
+        void this.dropProducer();
+        return { acked: [], failed: [], outage: e };
+      }
+      if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: e }] };
+    }
+    const result: SendResult = { acked: [], failed: [] };
+    const blocked = new Set<string>();
+    for (const row of rows) {
+      if (row.key !== null && blocked.has(row.key)) continue;
+      try {
+        await producer.sendBatch({ topicMessages: toTopicMessages([row]), acks: -1 });
+        result.acked.push(row);
+      } catch (e) {
+        if (classifySendError(e) === 'outage') {
+          void this.dropProducer();
+          result.outage = e;
+          return result;
+        }
+        result.failed.push({ row, error: e });
+        if (row.key !== null) blocked.add(row.key);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The relay's own idempotent producer (same safe defaults as `KafkaClient.producer()`), so it can be
+   * replaced after an outage without touching the app's shared producer.
+   */
+  private async getProducer(): Promise<Producer> {
+    this.producer ??= this.kafka.createProducer();
+    try {
+      return await this.producer;
+    } catch (e) {
+      this.producer = undefined;
+      throw new KafkaOutage(e);
+    }
+  }
+
+  private async dropProducer(): Promise<void> {
+    const pending = this.producer;
+    this.producer = undefined;
+    const producer = await pending?.catch(() => undefined);
+    if (producer) await this.kafka.closeProducer(producer);
+  }
+
+  private enterOutage(kind: 'kafka' | 'database', error: unknown): void {
+    this.outagesTotal++;
+    this.outageStreak++;
+    if (kind === 'kafka') this.brokerAvailable = false;
+    else this.databaseAvailable = false;
+    const delay = backoffDelay(this.outageStreak, this.context.options.relay.outageBackoff);
+    this.pausedUntil = Math.max(this.pausedUntil, Date.now() + delay);
+    if (this.outageStreak === 1 || this.outageStreak % 10 === 0) {
+      const text = kind === 'kafka' ? describeSendError(error) : (error as Error)?.message ?? String(error);
+      this.logger.warn(`outbox relay paused ${delay} ms: ${kind} unavailable (${text}); attempt ${this.outageStreak}`);
+    }
+    this.wakeAtTime(this.pausedUntil);
+    if (kind === 'database') setTimeout(() => void this.poll(), delay + 1).unref();
+  }
+}
+
+/** Group rows by topic, keeping row order inside each topic (and so inside each partition). */
+export function toTopicMessages(rows: OutboxRow[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    let messages = byTopic.get(row.topic);
+    if (!messages) byTopic.set(row.topic, (messages = []));
+    messages.push({ key: row.key, value: row.payload, headers: row.headers });
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

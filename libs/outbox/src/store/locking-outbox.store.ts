@@ -1,0 +1,45 @@
+import { OutboxStore } from './outbox.store';
+import { QueryRunnerSession, type SqlSession } from './sql-session';
+
+/**
+ * Stores on client-server databases (PostgreSQL, MySQL/MariaDB). A relay holds a lane by locking
+ * its row in the lane table (`FOR UPDATE SKIP LOCKED`) for one transaction: read the lane's next
+ * rows, send them, mark them, commit. Another relay skips a locked lane instead of waiting, and a
+ * crashed relay's lock dies with its connection, so no lease needs to expire.
+ */
+export abstract class LockingOutboxStore extends OutboxStore {
+  async withLane<T>(lane: number, fn: (session: SqlSession) => Promise<T>): Promise<T | undefined> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      // READ COMMITTED: every statement sees what other relays committed before it took the lock.
+      await runner.startTransaction('READ COMMITTED');
+      const session = new QueryRunnerSession(runner);
+      const p = this.params();
+      const locked = await session.query(
+        `SELECT lane FROM ${this.lanesTable} WHERE lane = ${p.add(lane)} FOR UPDATE SKIP LOCKED`,
+        p.values,
+      );
+      if (locked.length === 0) {
+        await runner.rollbackTransaction();
+        return undefined;
+      }
+      const result = await fn(session);
+      await runner.commitTransaction();
+      return result;
+    } catch (e) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+
+  async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      return await fn(new QueryRunnerSession(runner));
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+}

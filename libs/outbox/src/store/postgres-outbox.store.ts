@@ -1,0 +1,66 @@
+import type { Logger } from '@nestjs/common';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { LockingOutboxStore } from './locking-outbox.store';
+import type { OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
+import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
+import type { SqlSession } from './sql-session';
+
+/** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
+export class PostgresOutboxStore extends LockingOutboxStore {
+  readonly dialect: OutboxDialect = 'postgres';
+
+  /** NOTIFY channel: the table name (channels are identifiers, like the table name). */
+  get channel(): string {
+    return this.tableName;
+  }
+
+  protected quote(identifier: string): string {
+    return `"${identifier}"`;
+  }
+
+  protected placeholder(index: number): string {
+    return `$${index}`;
+  }
+
+  protected insertIgnore(table: string, columns: string, values: string): string {
+    return `INSERT INTO ${table} (${columns}) VALUES ${values} ON CONFLICT DO NOTHING`;
+  }
+
+  protected readonly columnTypes: OutboxColumnTypes = {
+    id: 'BIGSERIAL PRIMARY KEY',
+    uuid: 'UUID',
+    topic: 'VARCHAR(249)',
+    key: 'TEXT',
+    name: 'VARCHAR(255)',
+    int: 'INTEGER',
+    text: 'TEXT',
+    longText: 'TEXT',
+    status: 'VARCHAR(16)',
+    time: 'TIMESTAMPTZ(3)',
+  };
+
+  override async notify(session: SqlSession, lanes: number[]): Promise<void> {
+    // Delivered on commit only, and dropped on rollback: a relay never wakes for rolled-back rows.
+    await session.query('SELECT pg_notify($1, $2)', [this.channel, lanes.join(',')]);
+  }
+
+  override createListener(onLanes: (lanes: number[] | undefined) => void, logger: Logger): OutboxWakeupListener {
+    const driver = this.dataSource.driver as unknown as { postgres: { Client: PgClientConstructor } };
+    const o = this.dataSource.options as PostgresConnectionOptions;
+    return new PostgresNotificationListener(
+      driver.postgres.Client,
+      {
+        connectionString: o.url,
+        host: o.host,
+        port: o.port,
+        user: o.username,
+        password: typeof o.password === 'string' ? o.password : undefined,
+        database: o.database,
+        ssl: o.ssl as boolean | object | undefined,
+      },
+      this.channel,
+      onLanes,
+      logger,
+    );
+  }
+}

@@ -1,0 +1,190 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { isValidTraceparent, KafkaClient, ServiceTopology, TributaryHeaders } from '@tributary/kafka';
+import {
+  createOutboxEntitySchema,
+  createOutboxMigration,
+  InvalidIntegrationEventException,
+  OutboxAdmin,
+  OutboxHealthIndicator,
+  OutboxPublisher,
+  OutboxRelay,
+  OutboxTransactionRequiredException,
+  type OutboxEntityDatabase,
+} from '@tributary/outbox';
+import { testBrokers, TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
+import type { DataSource } from 'typeorm';
+import { databaseOptions, defineOrderEvent, startOutboxApp, type TestDatabase } from './outbox-test.fixtures';
+
+const ENTITY_DB: Record<TestDatabase, OutboxEntityDatabase> = { postgres: 'postgres', mariadb: 'mariadb', sqlite: 'better-sqlite3' };
+
+describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (db) => {
+  const brokers = testBrokers();
+  const topic = uniqueName(`outbox-${db}`);
+  const tableName = uniqueIdentifier(`outbox_${db}`);
+  const ordersTable = uniqueIdentifier(`orders_${db}`);
+  const OrderPlaced = defineOrderEvent(topic);
+  const entity = createOutboxEntitySchema(ENTITY_DB[db], tableName);
+  let app: INestApplicationContext;
+  let dataSource: DataSource;
+  let publisher: OutboxPublisher;
+  let relay: OutboxRelay;
+  let admin: OutboxAdmin;
+  let capture: TopicCapture;
+
+  const q = (name: string) => (db === 'mariadb' ? `\`${name}\`` : `"${name}"`);
+  const p = (i: number) => (db === 'postgres' ? `$${i}` : '?');
+  const insertOrder = (manager: { query: (sql: string, params: unknown[]) => Promise<unknown> }, id: string) =>
+    manager.query(`INSERT INTO ${q(ordersTable)} (id) VALUES (${p(1)})`, [id]);
+  const rowsOfKey = async (key: string) =>
+    dataSource.query(`SELECT id FROM ${q(tableName)} WHERE message_key = ${p(1)}`, [key]) as Promise<unknown[]>;
+  const messagesOf = (key: string) => capture.messages.filter((m) => m.key === key);
+
+  beforeAll(async () => {
+    app = await startOutboxApp({
+      brokers,
+      database: {
+        ...databaseOptions(db),
+        entities: [entity],
+        migrations: [createOutboxMigration({ tableName })],
+        migrationsRun: true,
+        migrationsTableName: `${tableName}_migrations`,
+      },
+      outbox: {
+        tableName,
+        lanes: 8,
+        events: [OrderPlaced],
+        relay: { pollIntervalMs: 100, maxAttempts: 2, retryBackoff: { initialMs: 50, maxMs: 100 } },
+        health: { maxDeadRows: 0 },
+      },
+    });
+    dataSource = app.get(getDataSourceToken());
+    publisher = app.get(OutboxPublisher);
+    relay = app.get(OutboxRelay);
+    admin = app.get(OutboxAdmin);
+    await dataSource.query(`CREATE TABLE ${q(ordersTable)} (id VARCHAR(64) PRIMARY KEY)`);
+    await app.get(KafkaClient).admin.ensureTopics([{ topic, numPartitions: 3 }]);
+    capture = await TopicCapture.start(brokers, [topic]);
+  });
+
+  afterAll(async () => {
+    await capture?.stop();
+    await dataSource?.query(`DROP TABLE IF EXISTS ${q(ordersTable)}`).catch(() => undefined);
+    await dataSource?.query(`DROP TABLE IF EXISTS ${q(`${tableName}_migrations`)}`).catch(() => undefined);
+    await dataSource?.query(`DROP TABLE IF EXISTS ${q(`${tableName}_lanes`)}`).catch(() => undefined);
+    await dataSource?.query(`DROP TABLE IF EXISTS ${q(tableName)}`).catch(() => undefined);
+    await app?.close();
+  });
+
+  it('writes nothing for a rolled-back transaction and ships a committed event with key and headers', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await insertOrder(manager, 'o-rolled-back');
+        await publisher.publish(manager, new OrderPlaced({ orderId: 'o-rolled-back', seq: 1 }));
+        throw new Error('business rule failed');
+      }),
+    ).rejects.toThrow('business rule failed');
+    expect(await rowsOfKey('o-rolled-back')).toHaveLength(0);
+
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const [eventId] = await dataSource.transaction(async (manager) => {
+      await insertOrder(manager, 'o-1');
+      return publisher.publish(manager, new OrderPlaced({ orderId: 'o-1', seq: 1 }), {
+        traceparent,
+        headers: { tenant: 'acme' },
+      });
+    });
+
+    await waitFor(() => messagesOf('o-1').length === 1, { description: 'the committed event on Kafka' });
+    const [message] = messagesOf('o-1');
+    expect(JSON.parse(message.value!.toString())).toEqual({ orderId: 'o-1', seq: 1 });
+    expect(message.headers).toMatchObject({
+      [TributaryHeaders.EVENT_ID]: eventId,
+      [TributaryHeaders.EVENT_TYPE]: `outbox-test.order-placed.${topic}`,
+      [TributaryHeaders.SCHEMA_VERSION]: '1',
+      [TributaryHeaders.SOURCE]: 'outbox-test',
+      tenant: 'acme',
+    });
+    expect(isValidTraceparent(message.headers[TributaryHeaders.TRACEPARENT])).toBe(true);
+    expect(message.headers[TributaryHeaders.TRACEPARENT].slice(3, 35)).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(messagesOf('o-rolled-back')).toHaveLength(0);
+
+    // The row is marked published once acked; the entity reads it back through TypeORM.
+    const stored = await waitFor(async () => {
+      const row = await dataSource.getRepository(entity).findOneBy({ eventId });
+      return row?.status === 'published' ? row : undefined;
+    });
+    expect(stored).toMatchObject({ topic, key: 'o-1', version: 1, attempts: 1, lastError: null });
+    expect(stored.publishedAt).toBeInstanceOf(Date);
+    expect(app.get(ServiceTopology).snapshot().publishes).toContainEqual({ type: `outbox-test.order-placed.${topic}`, topic, version: 1 });
+  });
+
+  it('refuses bad input with a typed error before writing anything', async () => {
+    const manager = dataSource.manager;
+    await expect(publisher.publish(manager, new OrderPlaced({ orderId: 'o-no-tx', seq: 1 }))).rejects.toThrow(
+      OutboxTransactionRequiredException,
+    );
+
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const bad: Array<[string, object]> = [
+      ['invalid', new OrderPlaced({ orderId: 'o-bad', seq: -1 })],
+      ['plain object', { orderId: 'o-bad', seq: 1 }],
+      ['BigInt', new OrderPlaced({ orderId: 'o-bad', seq: 1, extra: 10n })],
+      ['cycle', new OrderPlaced({ orderId: 'o-bad', seq: 1, extra: cycle })],
+    ];
+    for (const [, event] of bad) {
+      const attempt = dataSource.transaction(async (m) => {
+        await insertOrder(m, 'o-bad');
+        // A valid event first: the bad one after it must still leave nothing behind.
+        await publisher.publish(m, [new OrderPlaced({ orderId: 'o-bad', seq: 0 }), event]);
+      });
+      await expect(attempt).rejects.toThrow(InvalidIntegrationEventException);
+    }
+    await expect(
+      dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'o-bad', seq: 1 }), { headers: { n: 1 as never } })),
+    ).rejects.toThrow(InvalidIntegrationEventException);
+    expect(await rowsOfKey('o-bad')).toHaveLength(0);
+    expect(await dataSource.query(`SELECT id FROM ${q(ordersTable)} WHERE id = ${p(1)}`, ['o-bad'])).toHaveLength(0);
+    expect(await rowsOfKey('o-no-tx')).toHaveLength(0);
+  });
+
+  it('marks an oversized event dead, holds its key, keeps other keys flowing; requeue and purge work', async () => {
+    const publishOne = (orderId: string, seq: number, note?: string) =>
+      dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId, seq, note })));
+    await publishOne('o-big', 1, 'x'.repeat(1_200_000));
+    await publishOne('o-big', 2);
+    for (let seq = 1; seq <= 5; seq++) await publishOne('o-small', seq);
+
+    await waitFor(() => messagesOf('o-small').length >= 5, { description: 'other keys to flow' });
+    expect(messagesOf('o-small').map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([1, 2, 3, 4, 5]);
+    const [dead] = await waitFor(async () => {
+      const rows = await admin.listDead();
+      return rows.length === 1 ? rows : undefined;
+    }, { description: 'the oversized row to die' });
+    expect(dead).toMatchObject({ key: 'o-big', status: 'dead', attempts: 2 });
+    expect(dead.lastError).toMatch(/TOO_LARGE/);
+
+    const health = await app.get(OutboxHealthIndicator).isHealthy();
+    expect(health.outbox.status).toBe('down');
+    const metrics = await relay.metrics();
+    expect(metrics).toMatchObject({ dead: 1, pending: 1, running: true, brokerAvailable: true });
+    expect(metrics.failuresTotal).toBeGreaterThanOrEqual(2);
+    expect(metrics.oldestPendingAgeMs).toBeGreaterThan(0);
+
+    // 'block': the later event of the key waits behind the dead one.
+    expect(messagesOf('o-big')).toHaveLength(0);
+
+    // Requeued, it is tried again (and dies again: it is still too large).
+    expect(await admin.requeue([dead.id])).toBe(1);
+    await waitFor(async () => (await admin.listDead()).some((r) => r.id === dead.id && r.attempts === 2), {
+      description: 'the requeued row to die again',
+    });
+
+    expect(await admin.purge([dead.id])).toBe(1);
+    await waitFor(() => messagesOf('o-big').length === 1, { description: 'the key to unblock after the purge' });
+    expect(JSON.parse(messagesOf('o-big')[0].value!.toString()).seq).toBe(2);
+    await waitFor(async () => (await relay.metrics()).pending === 0);
+    expect((await app.get(OutboxHealthIndicator).isHealthy('outbox')).outbox.status).toBe('up');
+  });
+});
