@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
-import { KafkaModule } from '@tributary/kafka';
+import { KafkaModule, type KafkaModuleOptions } from '@tributary/kafka';
 import { mariadbUrl, postgresUrl, uniqueName } from '@tributary/testing';
 import { IntegrationEvent, OutboxModule, type OutboxModuleOptions } from '@tributary/outbox';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
@@ -63,9 +63,10 @@ export async function startOutboxApp(options: {
   database: TypeOrmModuleOptions;
   outbox: OutboxModuleOptions;
   serviceName?: string;
+  kafka?: Partial<KafkaModuleOptions>;
 }): Promise<INestApplicationContext> {
   const imports: DynamicModule[] = [
-    KafkaModule.forRoot({ brokers: options.brokers, serviceName: options.serviceName ?? 'outbox-test', logLevel: 'nothing' }),
+    KafkaModule.forRoot({ brokers: options.brokers, serviceName: options.serviceName ?? 'outbox-test', logLevel: 'nothing', ...options.kafka }),
     TypeOrmModule.forRoot({ ...options.database, name: undefined, synchronize: false } as TypeOrmModuleOptions),
     OutboxModule.forRoot(options.outbox),
   ];
@@ -75,3 +76,47 @@ export async function startOutboxApp(options: {
 }
 
 export { uniqueName };
+
+/** What arrived, compared with what was published. */
+export interface DeliveryReport {
+  /** Distinct events received. */
+  received: number;
+  /** Messages received more than once (at-least-once re-sends). */
+  duplicates: number;
+  /** Published event ids that never arrived. */
+  missing: string[];
+  /** Keys whose events arrived out of `seq` order (first occurrences), with the order seen. */
+  outOfOrder: Array<{ key: string; seqs: number[] }>;
+}
+
+/**
+ * Check delivery of `published` (event id → key and seq) against captured messages. Order is
+ * judged per key on first occurrences: a re-sent batch repeats events already seen, which consumers
+ * drop by event id.
+ */
+export function checkDelivery(
+  messages: Array<{ key: string | null; value: Buffer | null; headers: Record<string, string> }>,
+  published: Map<string, { key: string; seq: number }>,
+): DeliveryReport {
+  const seen = new Set<string>();
+  const seqsByKey = new Map<string, number[]>();
+  let duplicates = 0;
+  for (const m of messages) {
+    const id = m.headers['tributary-event-id'];
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
+    const { seq } = JSON.parse(m.value!.toString()) as { seq: number };
+    const list = seqsByKey.get(m.key ?? '') ?? [];
+    list.push(seq);
+    seqsByKey.set(m.key ?? '', list);
+  }
+  const outOfOrder: DeliveryReport['outOfOrder'] = [];
+  for (const [key, seqs] of seqsByKey) {
+    if (seqs.some((s, i) => i > 0 && s < seqs[i - 1])) outOfOrder.push({ key, seqs });
+  }
+  const missing = [...published.keys()].filter((id) => !seen.has(id));
+  return { received: seen.size, duplicates, missing, outOfOrder };
+}

@@ -65,7 +65,7 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     await dataSource.query(`CREATE TABLE ${q(ordersTable)} (id VARCHAR(64) PRIMARY KEY)`);
     await app.get(KafkaClient).admin.ensureTopics([{ topic, numPartitions: 3 }]);
     capture = await TopicCapture.start(brokers, [topic]);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await capture?.stop();
@@ -74,7 +74,7 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     await dataSource?.query(`DROP TABLE IF EXISTS ${q(`${tableName}_lanes`)}`).catch(() => undefined);
     await dataSource?.query(`DROP TABLE IF EXISTS ${q(tableName)}`).catch(() => undefined);
     await app?.close();
-  });
+  }, 60_000);
 
   it('writes nothing for a rolled-back transaction and ships a committed event with key and headers', async () => {
     await expect(
@@ -117,7 +117,7 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect(stored).toMatchObject({ topic, key: 'o-1', version: 1, attempts: 1, lastError: null });
     expect(stored.publishedAt).toBeInstanceOf(Date);
     expect(app.get(ServiceTopology).snapshot().publishes).toContainEqual({ type: `outbox-test.order-placed.${topic}`, topic, version: 1 });
-  });
+  }, 60_000);
 
   it('refuses bad input with a typed error before writing anything', async () => {
     const manager = dataSource.manager;
@@ -186,5 +186,5 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect(JSON.parse(messagesOf('o-big')[0].value!.toString()).seq).toBe(2);
     await waitFor(async () => (await relay.metrics()).pending === 0);
     expect((await app.get(OutboxHealthIndicator).isHealthy('outbox')).outbox.status).toBe('up');
-  });
+  }, 60_000);
 });

@@ -1,0 +1,89 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { KafkaClient } from '@tributary/kafka';
+import { OutboxHealthIndicator, OutboxPublisher, OutboxRelay } from '@tributary/outbox';
+import { TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
+import type { DataSource } from 'typeorm';
+import { checkDelivery, databaseOptions, defineOrderEvent, startOutboxApp } from './outbox-test.fixtures';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kafkaTool = require('../../../tools/kafka/kafka.js') as {
+  start(o: { name: string; port: number; fresh?: boolean }): Promise<{ brokers: string[] }>;
+  stop(o: { name: string }): Promise<void>;
+  startNode(o: { name: string; node: number }): Promise<unknown>;
+};
+
+/** A private broker (ports 39300 and 40300, in this suite's range) that the test stops and restarts. */
+const CLUSTER = 'outbox-outage';
+
+describe('outbox relay across a broker outage (PostgreSQL)', () => {
+  const topic = uniqueName('outbox-outage');
+  const tableName = uniqueIdentifier('outbox_outage');
+  const OrderPlaced = defineOrderEvent(topic);
+  let brokers: string[];
+  let app: INestApplicationContext;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    ({ brokers } = await kafkaTool.start({ name: CLUSTER, port: 39300, fresh: true }));
+    app = await startOutboxApp({
+      brokers,
+      database: databaseOptions('postgres'),
+      kafka: { connectTimeoutMs: 3000, requestTimeout: 5000, retry: { retries: 2, initialRetryTime: 100 } },
+      outbox: {
+        tableName,
+        lanes: 8,
+        ensureSchema: true,
+        relay: { outageBackoff: { initialMs: 200, maxMs: 2000 } },
+      },
+    });
+    dataSource = app.get(getDataSourceToken());
+    await app.get(KafkaClient).admin.ensureTopics([{ topic, numPartitions: 3 }]);
+  }, 180_000);
+
+  afterAll(async () => {
+    await dataSource?.query(`DROP TABLE IF EXISTS "${tableName}_lanes", "${tableName}"`).catch(() => undefined);
+    await app?.close();
+    await kafkaTool.stop({ name: CLUSTER });
+  }, 60_000);
+
+  it('loses nothing while the broker is down and resumes unaided when it is back', async () => {
+    const publisher = app.get(OutboxPublisher);
+    const relay = app.get(OutboxRelay);
+    const published = new Map<string, { key: string; seq: number }>();
+    let seq = 0;
+    const publishRound = async (rounds: number) => {
+      for (let r = 0; r < rounds; r++, seq++) {
+        const batch = Array.from({ length: 20 }, (_, i) => new OrderPlaced({ orderId: `key-${i}`, seq }));
+        const ids = await dataSource.transaction((m) => publisher.publish(m, batch));
+        ids.forEach((id, i) => published.set(id, { key: batch[i].orderId, seq }));
+      }
+    };
+
+    await publishRound(25);
+    await waitFor(async () => (await relay.metrics()).pending === 0, { description: 'the first 500 events shipped' });
+
+    await kafkaTool.stop({ name: CLUSTER });
+    await publishRound(25);
+    await waitFor(async () => !(await relay.metrics()).brokerAvailable, { timeoutMs: 60_000, description: 'the relay to notice the outage' });
+    const during = await app.get(OutboxHealthIndicator).isHealthy();
+    expect(during.outbox.status).toBe('down');
+    expect((await relay.metrics()).pending).toBeGreaterThan(0);
+
+    await kafkaTool.startNode({ name: CLUSTER, node: 1 });
+    await publishRound(25);
+    await waitFor(async () => (await relay.metrics()).pending === 0, { timeoutMs: 90_000, description: 'the backlog to drain after the restart' });
+    expect((await app.get(OutboxHealthIndicator).isHealthy()).outbox.status).toBe('up');
+
+    const capture = await TopicCapture.start(brokers, [topic]);
+    try {
+      await capture.waitForCount(published.size, 60_000);
+      const report = checkDelivery(capture.messages, published);
+      console.log(`outbox broker outage: ${published.size} published, ${report.received} received, ${report.duplicates} duplicates`);
+      expect(report.missing).toEqual([]);
+      expect(report.outOfOrder).toEqual([]);
+    } finally {
+      await capture.stop();
+    }
+  }, 240_000);
+});

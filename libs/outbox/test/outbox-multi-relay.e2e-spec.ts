@@ -1,0 +1,126 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { KafkaClient } from '@tributary/kafka';
+import { OutboxPublisher, OutboxRelay } from '@tributary/outbox';
+import { postgresUrl, testBrokers, TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
+import { checkDelivery, databaseOptions, defineOrderEvent, startOutboxApp } from './outbox-test.fixtures';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const KEYS = 200;
+const SEQS = 100;
+const LANES = 32;
+
+interface RelayProcess {
+  name: string;
+  child: ChildProcess;
+  ready: Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: string[];
+}
+
+function spawnRelay(name: string, env: Record<string, string>): RelayProcess {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'relay-process.ts')],
+    { cwd: ROOT, env: { ...process.env, ...env, OUTBOX_INSTANCE: name, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      output.push(text);
+      if (text.includes('READY')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`relay ${name} exited (${code}) before READY: ${output.join('')}`)));
+  });
+  ready.catch(() => undefined);
+  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { name, child, ready, exited, output };
+}
+
+describe('outbox with three relay processes (PostgreSQL)', () => {
+  const brokers = testBrokers();
+  const topic = uniqueName('outbox-multi');
+  const tableName = uniqueIdentifier('outbox_multi');
+  const OrderPlaced = defineOrderEvent(topic);
+  const relays: RelayProcess[] = [];
+  let app: INestApplicationContext;
+  let dataSource: DataSource;
+  let capture: TopicCapture;
+
+  beforeAll(async () => {
+    app = await startOutboxApp({
+      brokers,
+      database: databaseOptions('postgres'),
+      outbox: { tableName, lanes: LANES, ensureSchema: true, relay: { enabled: false } },
+    });
+    dataSource = app.get(getDataSourceToken());
+    await app.get(KafkaClient).admin.ensureTopics([{ topic, numPartitions: 6 }]);
+    capture = await TopicCapture.start(brokers, [topic]);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const relay of relays) if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
+    await Promise.all(relays.map((r) => r.exited));
+    await capture?.stop();
+    await dataSource?.query(`DROP TABLE IF EXISTS "${tableName}_lanes", "${tableName}"`).catch(() => undefined);
+    await app?.close();
+  }, 60_000);
+
+  it('delivers 20,000 events over many keys in per-key order, with one relay SIGKILLed mid-batch and restarted', async () => {
+    const publisher = app.get(OutboxPublisher);
+    const published = new Map<string, { key: string; seq: number }>();
+    const publishSeqs = async (from: number, to: number) => {
+      for (let seq = from; seq < to; seq++) {
+        // One transaction per 100 events, keys interleaved, each key's seq increasing.
+        for (let start = 0; start < KEYS; start += 100) {
+          const batch = Array.from({ length: 100 }, (_, i) => new OrderPlaced({ orderId: `key-${start + i}`, seq }));
+          const ids = await dataSource.transaction((m) => publisher.publish(m, batch));
+          ids.forEach((id, i) => published.set(id, { key: batch[i].orderId, seq }));
+        }
+      }
+    };
+
+    // Half the events wait as a backlog; the other half is published while the relays run.
+    await publishSeqs(0, SEQS / 2);
+    const env = { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: postgresUrl(), OUTBOX_TABLE: tableName, OUTBOX_LANES: String(LANES) };
+    relays.push(spawnRelay('relay-1', { ...env, OUTBOX_CRASH_AFTER_BATCHES: '15' }));
+    relays.push(spawnRelay('relay-2', env));
+    relays.push(spawnRelay('relay-3', env));
+    await Promise.all(relays.map((r) => r.ready));
+    await publishSeqs(SEQS / 2, SEQS);
+
+    const crashed = await relays[0].exited;
+    expect(crashed.signal).toBe('SIGKILL');
+    relays.push(spawnRelay('relay-1b', env));
+    await relays[3].ready;
+
+    await waitFor(() => new Set(capture.messages.map((m) => m.headers['tributary-event-id'])).size >= KEYS * SEQS, {
+      timeoutMs: 150_000,
+      intervalMs: 250,
+      description: `${KEYS * SEQS} distinct events`,
+    });
+    await waitFor(async () => (await app.get(OutboxRelay).metrics()).pending === 0, { description: 'an empty outbox' });
+
+    const survivors = relays.slice(1);
+    for (const r of survivors) r.child.kill('SIGTERM');
+    await Promise.all(survivors.map((r) => r.exited));
+    const shippedBy = survivors.map((r) => `${r.name}=${/SHIPPED (\d+)/.exec(r.output.join(''))?.[1] ?? '?'}`);
+
+    const report = checkDelivery(capture.messages, published);
+    console.log(
+      `outbox multi-relay: ${published.size} published, ${report.received} distinct received, ` +
+        `${report.duplicates} duplicates (${capture.messages.length} messages), shipped by ${shippedBy.join(' ')} (+ relay-1 before its SIGKILL)`,
+    );
+    expect(published.size).toBe(KEYS * SEQS);
+    expect(report.missing).toEqual([]);
+    expect(report.outOfOrder).toEqual([]);
+    expect(report.received).toBe(KEYS * SEQS);
+  }, 240_000);
+});

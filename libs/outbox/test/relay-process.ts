@@ -1,0 +1,48 @@
+/*
+ * A relay in its own OS process, for the multi-relay and crash tests:
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register libs/outbox/test/relay-process.ts
+ * Env: KAFKA_BROKERS, DATABASE_URL (PostgreSQL), OUTBOX_TABLE, OUTBOX_LANES, OUTBOX_INSTANCE, and
+ * OUTBOX_CRASH_AFTER_BATCHES=n to SIGKILL itself right after Kafka acked its n-th batch, before the
+ * rows are marked published (the worst moment to die). Prints READY once relaying, and
+ * SHIPPED <count> when stopped with SIGTERM.
+ */
+import { OutboxRelay } from '@tributary/outbox';
+import { databaseOptions, startOutboxApp } from './outbox-test.fixtures';
+
+async function main(): Promise<void> {
+  const env = (name: string): string => {
+    const value = process.env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  const app = await startOutboxApp({
+    brokers: env('KAFKA_BROKERS').split(','),
+    database: { ...databaseOptions('postgres'), ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}) },
+    serviceName: 'outbox-relay-process',
+    outbox: {
+      tableName: env('OUTBOX_TABLE'),
+      lanes: Number(env('OUTBOX_LANES')),
+      relay: { instanceId: env('OUTBOX_INSTANCE'), pollIntervalMs: 200, outageBackoff: { initialMs: 100, maxMs: 2000 } },
+    },
+  });
+  const relay = app.get(OutboxRelay);
+  const crashAfter = Number(process.env.OUTBOX_CRASH_AFTER_BATCHES ?? 0);
+  let batches = 0;
+  let shipped = 0;
+  relay.shipped$.subscribe((batch) => {
+    shipped += batch.rowIds.length;
+    if (crashAfter > 0 && ++batches >= crashAfter) process.kill(process.pid, 'SIGKILL');
+  });
+  process.once('SIGTERM', () => {
+    void app.close().finally(() => {
+      process.stdout.write(`SHIPPED ${shipped}\n`);
+      process.exit(0);
+    });
+  });
+  process.stdout.write('READY\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`relay process failed: ${(e as Error).stack}\n`);
+  process.exit(1);
+});
