@@ -1,5 +1,5 @@
-import { strings } from '@angular-devkit/core';
 import { apply, applyTemplates, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
+import { assertAbsent } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
 import { resolveService } from '../utils/workspace';
 import type { EventOptions } from './event.schema';
@@ -21,10 +21,7 @@ export function main(options: EventOptions): Rule {
       throw new SchematicsException(`Invalid key ${JSON.stringify(key)}: it names a property of the event class (e.g. "orderId").`);
     }
     const directory = `${service.sourceRoot}/events`;
-    const target = `${directory}/${name}.event.ts`;
-    if (tree.exists(target)) {
-      throw new SchematicsException(`${target} already exists: pick another event name or delete the file.`);
-    }
+    assertAbsent(tree, [`${directory}/${name}.event.ts`], 'pick another event name or delete the file.');
     return mergeWith(
       apply(url('./files'), [
         applyTemplates({ ...templateHelpers(), name, service: service.name, type: `${service.name}.${name}`, topic, key }),
@@ -34,7 +31,3 @@ export function main(options: EventOptions): Rule {
   };
 }
 
-/** Class name of an event generated from `name` (shared with generators that import events). */
-export function eventClassName(name: string): string {
-  return strings.classify(name);
-}

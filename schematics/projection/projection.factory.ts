@@ -1,6 +1,6 @@
 import { normalize, relative, strings } from '@angular-devkit/core';
 import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url, type Rule, type Tree } from '@angular-devkit/schematics';
-import { addToModule, assertModuleUses } from '../utils/module-declarations';
+import { addToModule, assertAbsent, assertModuleUses } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
 import { readNestWorkspace, resolveService, type ServiceTarget } from '../utils/workspace';
 import type { ProjectionOptions } from './projection.schema';
@@ -34,12 +34,9 @@ export function main(options: ProjectionOptions): Rule {
     const event = normalizeName(options.event ?? 'record-created', 'event');
     const service = resolveService(tree, options);
     const directory = `${service.sourceRoot}/projections`;
-    for (const file of [`${directory}/${name}.projection.ts`, `${directory}/${name}.entity.ts`]) {
-      if (tree.exists(file)) throw new SchematicsException(`${file} already exists: pick another projection name or delete the file.`);
-    }
-    const moduleContent = tree.read(service.modulePath)?.toString('utf-8') ?? '';
-    assertModuleUses(moduleContent, service.modulePath, 'ProjectionsModule', 'add `ProjectionsModule.forRoot({})` (from @tributary/projections) to its imports first.');
-    assertModuleUses(moduleContent, service.modulePath, 'TypeOrmModule', 'add `TypeOrmModule.forRoot({ ..., autoLoadEntities: true })` (from @nestjs/typeorm) to its imports first.');
+    assertAbsent(tree, [`${directory}/${name}.projection.ts`, `${directory}/${name}.entity.ts`], 'pick another projection name or delete the file.');
+    assertModuleUses(tree, service.modulePath, 'ProjectionsModule', 'add `ProjectionsModule.forRoot({})` (from @tributary/projections) to its imports first.');
+    assertModuleUses(tree, service.modulePath, 'TypeOrmModule', 'add `TypeOrmModule.forRoot({ ..., autoLoadEntities: true })` (from @nestjs/typeorm) to its imports first.');
 
     const eventFile = findEventFile(tree, service, event).replace(/\.ts$/, '');
     const eventImport = relative(normalize(`/${directory}`), normalize(`/${eventFile}`));

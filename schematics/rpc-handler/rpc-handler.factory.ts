@@ -1,6 +1,6 @@
 import { strings } from '@angular-devkit/core';
-import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
-import { addToModule, assertModuleUses } from '../utils/module-declarations';
+import { apply, applyTemplates, chain, mergeWith, move, url, type Rule } from '@angular-devkit/schematics';
+import { addToModule, assertAbsent, assertModuleUses } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
 import { resolveService } from '../utils/workspace';
 import type { RpcHandlerOptions } from './rpc-handler.schema';
@@ -11,11 +11,8 @@ export function main(options: RpcHandlerOptions): Rule {
     const name = normalizeName(options.name, 'RPC method');
     const service = resolveService(tree, options);
     const directory = `${service.sourceRoot}/rpc`;
-    for (const file of [`${directory}/${name}.contract.ts`, `${directory}/${name}.handler.ts`]) {
-      if (tree.exists(file)) throw new SchematicsException(`${file} already exists: pick another method name or delete the file.`);
-    }
-    const moduleContent = tree.read(service.modulePath)?.toString('utf-8') ?? '';
-    assertModuleUses(moduleContent, service.modulePath, 'RpcModule', 'add `RpcModule.forRoot({})` (from @tributary/rpc) to its imports first.');
+    assertAbsent(tree, [`${directory}/${name}.contract.ts`, `${directory}/${name}.handler.ts`], 'pick another method name or delete the file.');
+    assertModuleUses(tree, service.modulePath, 'RpcModule', 'add `RpcModule.forRoot({})` (from @tributary/rpc) to its imports first.');
     const handlerClass = `${strings.classify(name)}Handler`;
     return chain([
       mergeWith(

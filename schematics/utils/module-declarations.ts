@@ -1,5 +1,5 @@
 import { normalize, relative, dirname } from '@angular-devkit/core';
-import { SchematicsException, type Rule } from '@angular-devkit/schematics';
+import { SchematicsException, type Rule, type Tree } from '@angular-devkit/schematics';
 import { MetadataManager } from '@nestjs/schematics';
 
 /** A named import the module file needs: from a package or from another file of the workspace. */
@@ -71,9 +71,16 @@ export function addToModule(modulePath: string, additions: ModuleAdditions): Rul
   };
 }
 
-/** Fails with what to add when the service module lacks a Tributary module the generated code needs. */
-export function assertModuleUses(content: string, modulePath: string, moduleName: string, hint: string): void {
+/** Fails with what to add when the service's root module lacks a module the generated code needs. */
+export function assertModuleUses(tree: Tree, modulePath: string, moduleName: string, hint: string): void {
+  const content = tree.read(modulePath)?.toString('utf-8') ?? '';
   if (!new RegExp(`\\b${moduleName}\\b`).test(content)) {
     throw new SchematicsException(`${modulePath} does not import ${moduleName}: ${hint}`);
   }
+}
+
+/** Generators never overwrite: fails naming the first of `files` that exists. */
+export function assertAbsent(tree: Tree, files: string[], advice: string): void {
+  const existing = files.find((file) => tree.exists(file));
+  if (existing) throw new SchematicsException(`${existing} already exists: ${advice}`);
 }
