@@ -47,6 +47,7 @@ describe('published layout (build.js)', () => {
       'service/files/tsconfig.app.json.template',
       'service/schema.json',
       'service/service.factory.js',
+      'utils/dependencies.js',
       'utils/module-declarations.js',
       'utils/names.js',
       'utils/workspace.js',

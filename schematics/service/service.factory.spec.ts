@@ -47,14 +47,35 @@ describe('service schematic', () => {
       compilerOptions: { tsConfigPath: 'apps/payments/tsconfig.app.json' },
     });
     expect(Object.keys(cli.projects).sort()).toEqual(['orders', 'payments', 'tributary']);
+
+    // The packages the code imports, added to what the user had (install is up to them).
+    const dependencies = readJson(tree, '/package.json').dependencies;
+    expect(dependencies).toEqual({
+      ...readJson(before, '/package.json').dependencies,
+      '@nestjs/typeorm': '^11.0.0',
+      '@tributary/discovery': '^0.1.0',
+      '@tributary/kafka': '^0.1.0',
+      '@tributary/outbox': '^0.1.0',
+      '@tributary/projections': '^0.1.0',
+      '@tributary/rpc': '^0.1.0',
+      'class-transformer': '^0.5.1',
+      'class-validator': '^0.14.0',
+      kafkajs: '^2.2.4',
+      pg: '^8.11.0',
+      typeorm: '^0.3.20',
+    });
   });
 
   it('wires only the modules asked for', async () => {
-    const tree = await runner.runSchematic(
-      'service',
-      { name: 'Ledger', outbox: false, projections: false, rpc: true, discovery: false },
-      await seedMonorepo(),
-    );
+    const seed = await seedMonorepo();
+    // A workspace that maps @tributary/kafka itself (like Tributary's repo) and pins its own typeorm.
+    const tsconfig = readJson(seed, '/tsconfig.json');
+    tsconfig.compilerOptions.paths = { '@tributary/kafka': ['libs/kafka/src'] };
+    seed.overwrite('/tsconfig.json', JSON.stringify(tsconfig));
+    const manifest = readJson(seed, '/package.json');
+    manifest.dependencies.typeorm = '0.3.31';
+    seed.overwrite('/package.json', JSON.stringify(manifest));
+    const tree = await runner.runSchematic('service', { name: 'Ledger', outbox: false, projections: false, rpc: true, discovery: false }, seed);
     expect(filesUnder(tree, '/apps/ledger/')).toEqual([
       '/apps/ledger/src/events/record-created.event.ts',
       '/apps/ledger/src/ledger.module.ts',
@@ -67,6 +88,9 @@ describe('service schematic', () => {
     for (const absent of ['OutboxModule', 'ProjectionsModule', 'DiscoveryModule', 'TributaryService', 'LedgerService', 'RecordCreated']) {
       expect(module).not.toContain(absent);
     }
+    const dependencies = readJson(tree, '/package.json').dependencies;
+    expect(Object.keys(dependencies).filter((d) => d.startsWith('@tributary/'))).toEqual(['@tributary/rpc']);
+    expect(dependencies.typeorm).toBe('0.3.31');
   });
 
   it('refuses a workspace that is not a monorepo, an existing project and a bad name', async () => {

@@ -11,12 +11,24 @@ import {
   url,
   type Rule,
 } from '@angular-devkit/schematics';
+import { addDependencies, TRIBUTARY_VERSION } from '../utils/dependencies';
 import { normalizeName, templateHelpers } from '../utils/names';
 import { readNestWorkspace, registerProject } from '../utils/workspace';
 import type { ServiceOptions } from './service.schema';
 
 /** Event every new service starts with: the outbox sample publishes it, projections can consume it. */
 export const SAMPLE_EVENT = 'record-created';
+
+/** Packages every generated service imports, besides those of the Tributary modules it wires. */
+const BASE_DEPENDENCIES: Record<string, string> = {
+  '@nestjs/typeorm': '^11.0.0',
+  '@tributary/kafka': TRIBUTARY_VERSION,
+  'class-transformer': '^0.5.1',
+  'class-validator': '^0.14.0',
+  kafkajs: '^2.2.4',
+  pg: '^8.11.0',
+  typeorm: '^0.3.20',
+};
 
 /**
  * `service <name>`: a Nest app in `apps/<name>` wired with Kafka, TypeORM and the chosen Tributary
@@ -55,6 +67,14 @@ export function main(options: ServiceOptions): Rule {
         compilerOptions: { tsConfigPath: `${root}/tsconfig.app.json` },
       }),
       schematic('event', { name: SAMPLE_EVENT, service: name }),
+      addDependencies({
+        ...BASE_DEPENDENCIES,
+        ...Object.fromEntries(
+          Object.entries(modules)
+            .filter(([, wired]) => wired)
+            .map(([module]) => [`@tributary/${module}`, TRIBUTARY_VERSION]),
+        ),
+      }),
     ]);
   };
 }
