@@ -11,6 +11,7 @@ describe('resolveOutboxOptions', () => {
       batchSize: 500,
       maxBatchBytes: 900_000,
       concurrency: 4,
+      lanesPerBatch: 16,
       pollIntervalMs: undefined,
       listen: true,
       maxAttempts: 10,

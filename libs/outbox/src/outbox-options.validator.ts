@@ -17,6 +17,7 @@ export interface ResolvedRelayOptions {
   batchSize: number;
   maxBatchBytes: number;
   concurrency: number;
+  lanesPerBatch: number;
   pollIntervalMs?: number;
   listen: boolean;
   maxAttempts: number;
@@ -95,6 +96,7 @@ export function resolveOutboxOptions(options: OutboxModuleOptions = {}): Resolve
       batchSize: integer('relay.batchSize', relay.batchSize, 500, 1, 10_000),
       maxBatchBytes: integer('relay.maxBatchBytes', relay.maxBatchBytes, 900_000, 1024),
       concurrency: integer('relay.concurrency', relay.concurrency, 4, 1, 256),
+      lanesPerBatch: integer('relay.lanesPerBatch', relay.lanesPerBatch, 16, 1, 4096),
       pollIntervalMs: relay.pollIntervalMs === undefined ? undefined : integer('relay.pollIntervalMs', relay.pollIntervalMs, 0, 10),
       listen: relay.listen ?? true,
       maxAttempts: integer('relay.maxAttempts', relay.maxAttempts, 10, 1),

@@ -26,7 +26,7 @@ export interface OutboxRelayOptions {
   enabled?: boolean;
   /** Name of this relay instance in logs. @default `<hostname>-<pid>-<random>` */
   instanceId?: string;
-  /** Most rows shipped in one Kafka request per lane. @default 500 */
+  /** Most rows shipped in one Kafka request. @default 500 */
   batchSize?: number;
   /**
    * Most bytes (payload + headers + key) in one Kafka request; keep it under the broker's
@@ -34,8 +34,15 @@ export interface OutboxRelayOptions {
    * @default 900000
    */
   maxBatchBytes?: number;
-  /** Lanes this instance ships at the same time. @default 4 */
+  /** Batches this instance runs at the same time (each holds a database connection while it runs). @default 4 */
   concurrency?: number;
+  /**
+   * Most lanes one batch takes: they are locked, read and sent together in one Kafka request, so
+   * a few workers cover many lanes with little waiting. `batchSize` and `maxBatchBytes` are shared
+   * between them.
+   * @default 16
+   */
+  lanesPerBatch?: number;
   /**
    * Fallback polling period, ms. On PostgreSQL with `listen` the relay is woken by NOTIFY and only
    * polls to catch up after a lost connection.

@@ -9,7 +9,7 @@ function row(id: number, key: string | null, payload = '{}'): OutboxRow {
     attempts: 0, lastError: null, createdAt: new Date(0), availableAt: new Date(0), publishedAt: null,
   };
 }
-const ex = (id: number, key: string | null, status: 'retrying' | 'dead', due = 0) => ({ id, key, status, availableAt: new Date(due) });
+const ex = (id: number, key: string | null, status: 'retrying' | 'dead', due = 0) => ({ id, lane: 0, key, status, availableAt: new Date(due) });
 const limits = { batchSize: 100, maxBatchBytes: 1_000_000 };
 
 describe('laneBlocking', () => {

@@ -13,7 +13,8 @@ import { RateMeter } from './rate-meter';
 
 /** Emitted by `OutboxRelay.shipped$` when Kafka acked a batch (just before its rows are marked published). */
 export interface OutboxShippedBatch {
-  lane: number;
+  /** Lanes the batch covered. */
+  lanes: number[];
   rowIds: number[];
   eventIds: string[];
   /** Epoch ms of the ack. */
@@ -56,7 +57,17 @@ interface SendResult {
   outage?: unknown;
 }
 
-type LaneOutcome = { shipped: number; more: boolean; retryAt?: number; outage?: unknown };
+interface LaneResult {
+  more: boolean;
+  retryAt?: number;
+}
+
+/** What a batch did, per lane held (lanes missing from the map were held by another relay). */
+interface BatchOutcome {
+  lanes: Map<number, LaneResult>;
+  shipped: number;
+  outage?: unknown;
+}
 
 class KafkaOutage extends Error {
   constructor(readonly reason: unknown) {
@@ -83,6 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly dirty = new Set<number>();
   /** Lanes whose next row is waiting for a retry time (epoch ms). */
   private readonly notBefore = new Map<number, number>();
+  /** Lanes in a running batch of this instance. */
   private readonly busy = new Set<number>();
   /** Busy lanes that were signalled again while their batch ran. */
   private readonly resignalled = new Set<number>();
@@ -238,34 +250,42 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Start batches on dirty lanes while capacity is free. */
+  /** Start batches on dirty lanes while workers are free; a batch takes up to `lanesPerBatch` lanes. */
   private pump(): void {
     if (!this.running) return;
     const now = Date.now();
     if (now < this.pausedUntil) return this.wakeAtTime(this.pausedUntil);
-    const { concurrency } = this.context.options.relay;
+    const { concurrency, lanesPerBatch } = this.context.options.relay;
     let earliest = Number.POSITIVE_INFINITY;
+    let batch: number[] = [];
     for (const lane of this.dirty) {
-      if (this.busy.size >= concurrency) break;
+      if (this.inFlight.size >= concurrency) break;
       if (this.busy.has(lane)) continue;
       const due = this.notBefore.get(lane) ?? 0;
       if (due > now) {
         earliest = Math.min(earliest, due);
         continue;
       }
-      this.startLane(lane);
+      batch.push(lane);
+      if (batch.length >= lanesPerBatch) {
+        this.startBatch(batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0 && this.inFlight.size < concurrency) this.startBatch(batch);
     if (earliest < Number.POSITIVE_INFINITY) this.wakeAtTime(earliest);
   }
 
-  private startLane(lane: number): void {
-    this.busy.add(lane);
-    this.resignalled.delete(lane);
-    // Move the lane to the end of the round-robin order.
-    this.dirty.delete(lane);
-    this.dirty.add(lane);
-    const task = this.runLane(lane).finally(() => {
-      this.busy.delete(lane);
+  private startBatch(lanes: number[]): void {
+    for (const lane of lanes) {
+      this.busy.add(lane);
+      this.resignalled.delete(lane);
+      // Move the lane to the end of the round-robin order.
+      this.dirty.delete(lane);
+      this.dirty.add(lane);
+    }
+    const task = this.runBatch(lanes).finally(() => {
+      for (const lane of lanes) this.busy.delete(lane);
       this.inFlight.delete(task);
       this.pump();
     });
@@ -282,11 +302,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }, Math.max(0, at - Date.now()));
   }
 
-  private async runLane(lane: number): Promise<void> {
-    let outcome: LaneOutcome | undefined;
+  private async runBatch(lanes: number[]): Promise<void> {
+    let outcome: BatchOutcome | undefined;
     try {
       const producer = await this.getProducer();
-      outcome = await this.context.store.withLane(lane, (session) => this.shipLane(session, lane, producer));
+      outcome = await this.context.store.withLanes(lanes, (session, held) => this.shipLanes(session, held, producer));
       this.databaseAvailable = true;
     } catch (e) {
       if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
@@ -299,39 +319,61 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       this.brokerAvailable = true;
       this.outageStreak = 0;
     }
-    if (!outcome) {
-      // Another relay holds the lane; it keeps going while the lane has work.
-      if (!this.resignalled.has(lane)) this.dirty.delete(lane);
-      return;
-    }
-    if (outcome.more || outcome.outage !== undefined || this.resignalled.has(lane)) return;
-    if (outcome.retryAt !== undefined) {
-      this.notBefore.set(lane, outcome.retryAt);
-    } else {
-      this.dirty.delete(lane);
-      this.notBefore.delete(lane);
+    for (const lane of lanes) {
+      const result = outcome?.lanes.get(lane);
+      if (this.resignalled.has(lane)) continue;
+      if (!result) {
+        // Another relay holds the lane; it keeps going while the lane has work.
+        this.dirty.delete(lane);
+      } else if (result.more || outcome!.outage !== undefined) {
+        continue;
+      } else if (result.retryAt !== undefined) {
+        this.notBefore.set(lane, result.retryAt);
+      } else {
+        this.dirty.delete(lane);
+        this.notBefore.delete(lane);
+      }
     }
   }
 
-  /** One batch of one lane, inside the lane's lock. */
-  private async shipLane(session: SqlSession, lane: number, producer: Producer): Promise<LaneOutcome> {
+  /** One batch over the lanes this instance holds: one read, one Kafka request, one update. */
+  private async shipLanes(session: SqlSession, held: number[], producer: Producer): Promise<BatchOutcome> {
     const { batchSize, maxBatchBytes, deadRowPolicy, retentionMs } = this.context.options.relay;
     const store = this.context.store;
     const now = Date.now();
-    const exceptional = await store.fetchExceptional(session, lane, 1000);
-    const blocking = laneBlocking(exceptional, now, deadRowPolicy);
-    const ready = await store.fetchByIds(session, blocking.readyRetryIds.slice(0, batchSize));
-    const pending = await store.fetchPending(session, lane, batchSize, blocking.blockedKeys);
-    const plan = planLaneBatch(ready, pending, pending.length >= batchSize, blocking.blockedKeys, { batchSize, maxBatchBytes });
-    if (plan.send.length === 0) return { shipped: 0, more: false, retryAt: blocking.retryAt };
+    const perLane = { batchSize: Math.max(1, Math.ceil(batchSize / held.length)), maxBatchBytes: Math.max(1024, Math.floor(maxBatchBytes / held.length)) };
+    const exceptional = held.length ? await store.fetchExceptional(session, held, 1000) : [];
+    const blockingByLane = new Map(held.map((lane) => [lane, laneBlocking(exceptional.filter((r) => r.lane === lane), now, deadRowPolicy)]));
+    const readyIds = [...blockingByLane.values()].flatMap((b) => b.readyRetryIds.slice(0, perLane.batchSize));
+    const ready = await store.fetchByIds(session, readyIds);
+    const pending = await store.fetchPending(
+      session,
+      held.map((lane) => ({ lane, limit: perLane.batchSize, excludedKeys: blockingByLane.get(lane)!.blockedKeys })),
+    );
+    const lanes = new Map<number, LaneResult>();
+    const send: OutboxRow[] = [];
+    for (const lane of held) {
+      const lanePending = pending.filter((r) => r.lane === lane);
+      const blocking = blockingByLane.get(lane)!;
+      const plan = planLaneBatch(
+        ready.filter((r) => r.lane === lane),
+        lanePending,
+        lanePending.length >= perLane.batchSize,
+        blocking.blockedKeys,
+        perLane,
+      );
+      send.push(...plan.send);
+      lanes.set(lane, { more: plan.more, retryAt: blocking.retryAt });
+    }
+    if (send.length === 0) return { lanes, shipped: 0 };
 
-    const result = await this.send(producer, plan.send);
+    const result = await this.send(producer, send);
     if (result.acked.length > 0) {
       const ackedAt = Date.now();
       this.shippedTotal += result.acked.length;
       this.rate.add(result.acked.length, ackedAt);
       this.shipped.next({
-        lane,
+        lanes: held,
         rowIds: result.acked.map((r) => r.id),
         eventIds: result.acked.map((r) => r.eventId),
         ackedAt,
@@ -339,13 +381,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       });
       await store.markPublished(session, result.acked.map((r) => r.id), new Date(ackedAt), retentionMs === 0);
     }
-    let retryAt = blocking.retryAt;
     for (const { row, error } of result.failed) {
       const failure = this.failureOf(row, error);
       await store.markFailed(session, failure);
-      if (failure.status === 'retrying') retryAt = Math.min(retryAt ?? Infinity, failure.availableAt.getTime());
+      const lane = lanes.get(row.lane)!;
+      if (failure.status === 'retrying') lane.retryAt = Math.min(lane.retryAt ?? Infinity, failure.availableAt.getTime());
+      // A dead row under 'skip' frees its key: look at the lane again.
+      else lane.more = true;
     }
-    return { shipped: result.acked.length, more: plan.more, retryAt, outage: result.outage };
+    return { lanes, shipped: result.acked.length, outage: result.outage };
   }
 
   private failureOf(row: OutboxRow, error: unknown) {

@@ -2,28 +2,31 @@ import { OutboxStore } from './outbox.store';
 import { QueryRunnerSession, type SqlSession } from './sql-session';
 
 /**
- * Stores on client-server databases (PostgreSQL, MySQL/MariaDB). A relay holds a lane by locking
- * its row in the lane table (`FOR UPDATE SKIP LOCKED`) for one transaction: read the lane's next
+ * Stores on client-server databases (PostgreSQL, MySQL/MariaDB). A relay holds lanes by locking
+ * their rows in the lane table (`FOR UPDATE SKIP LOCKED`) for one transaction: read the lane's next
  * rows, send them, mark them, commit. Another relay skips a locked lane instead of waiting, and a
  * crashed relay's lock dies with its connection, so no lease needs to expire.
  */
 export abstract class LockingOutboxStore extends OutboxStore {
-  async withLane<T>(lane: number, fn: (session: SqlSession) => Promise<T>): Promise<T | undefined> {
+  async withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined> {
     const runner = this.dataSource.createQueryRunner();
     try {
       // READ COMMITTED: every statement sees what other relays committed before it took the lock.
       await runner.startTransaction('READ COMMITTED');
       const session = new QueryRunnerSession(runner);
       const p = this.params();
-      const locked = await session.query(
-        `SELECT lane FROM ${this.lanesTable} WHERE lane = ${p.add(lane)} FOR UPDATE SKIP LOCKED`,
+      const locked = await session.query<{ lane: unknown }>(
+        `SELECT lane FROM ${this.lanesTable} WHERE lane IN (${p.list(lanes)}) FOR UPDATE SKIP LOCKED`,
         p.values,
       );
       if (locked.length === 0) {
         await runner.rollbackTransaction();
         return undefined;
       }
-      const result = await fn(session);
+      const result = await fn(
+        session,
+        locked.map((r) => Number(r.lane)),
+      );
       await runner.commitTransaction();
       return result;
     } catch (e) {

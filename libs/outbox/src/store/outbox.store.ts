@@ -9,9 +9,17 @@ export type OutboxDialect = 'postgres' | 'mysql' | 'sqlite';
 /** The lightweight view of a row that is not plainly pending (retrying or dead). */
 export interface OutboxExceptionalRow {
   id: number;
+  lane: number;
   key: string | null;
   status: Extract<OutboxRowStatus, 'retrying' | 'dead'>;
   availableAt: Date;
+}
+
+/** One lane's share of a pending read. */
+export interface PendingRead {
+  lane: number;
+  limit: number;
+  excludedKeys: Iterable<string>;
 }
 
 /** How a refused send is recorded. */
@@ -101,10 +109,11 @@ export abstract class OutboxStore {
     return value instanceof Date ? value : new Date(String(value));
   }
   /**
-   * Run `fn` while this process holds `lane` exclusively, with the lane's rows changed atomically
-   * where the database allows. Resolves to undefined when another relay holds the lane.
+   * Run `fn` while this process holds some of `lanes` exclusively (those passed to `fn`), with the
+   * rows changed atomically where the database allows. Lanes another relay holds are skipped;
+   * resolves to undefined when it holds them all.
    */
-  abstract withLane<T>(lane: number, fn: (session: SqlSession) => Promise<T>): Promise<T | undefined>;
+  abstract withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined>;
   /** Run `fn` on a connection outside any business transaction (admin, metrics, sweeps). */
   abstract withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Wake the relays listening for `lanes` once the caller's transaction commits. */
@@ -197,15 +206,16 @@ export abstract class OutboxStore {
     return rows.map((r) => Number(r.lane));
   }
 
-  /** Retrying and dead rows of a lane (few: they only exist after refused sends). */
-  async fetchExceptional(session: SqlSession, lane: number, limit: number): Promise<OutboxExceptionalRow[]> {
+  /** Retrying and dead rows of some lanes, in id order (few: they only exist after refused sends). */
+  async fetchExceptional(session: SqlSession, lanes: number[], limit: number): Promise<OutboxExceptionalRow[]> {
     const p = this.params();
     const rows = await session.query<Record<string, unknown>>(
-      `SELECT id, message_key, status, available_at FROM ${this.t} WHERE lane = ${p.add(lane)} AND status IN ('retrying', 'dead') ORDER BY id LIMIT ${p.add(limit)}`,
+      `SELECT id, lane, message_key, status, available_at FROM ${this.t} WHERE lane IN (${p.list(lanes)}) AND status IN ('retrying', 'dead') ORDER BY id LIMIT ${p.add(limit)}`,
       p.values,
     );
     return rows.map((r) => ({
       id: Number(r.id),
+      lane: Number(r.lane),
       key: (r.message_key as string | null) ?? null,
       status: r.status as OutboxExceptionalRow['status'],
       availableAt: this.fromDbTime(r.available_at),
@@ -223,16 +233,20 @@ export abstract class OutboxStore {
     return rows.map((r) => this.toRow(r));
   }
 
-  /** The first `limit` pending rows of a lane in id order, leaving out rows of `excludedKeys`. */
-  async fetchPending(session: SqlSession, lane: number, limit: number, excludedKeys: Iterable<string>): Promise<OutboxRow[]> {
+  /**
+   * For each lane, its first `limit` pending rows in id order, leaving out rows of `excludedKeys`;
+   * one round trip for all lanes (a UNION of per-lane index range scans).
+   */
+  async fetchPending(session: SqlSession, reads: PendingRead[]): Promise<OutboxRow[]> {
+    if (reads.length === 0) return [];
     const p = this.params();
-    const excluded = [...excludedKeys].slice(0, MAX_EXCLUDED_KEYS);
-    const exclusion = excluded.length ? ` AND (message_key IS NULL OR message_key NOT IN (${p.list(excluded)}))` : '';
-    const rows = await session.query<Record<string, unknown>>(
-      `SELECT ${OutboxStore.COLUMNS} FROM ${this.t} WHERE lane = ${p.add(lane)} AND status = 'pending'${exclusion} ORDER BY id LIMIT ${p.add(limit)}`,
-      p.values,
-    );
-    return rows.map((r) => this.toRow(r));
+    const parts = reads.map((read, i) => {
+      const excluded = [...read.excludedKeys].slice(0, MAX_EXCLUDED_KEYS);
+      const exclusion = excluded.length ? ` AND (message_key IS NULL OR message_key NOT IN (${p.list(excluded)}))` : '';
+      return `SELECT * FROM (SELECT ${OutboxStore.COLUMNS} FROM ${this.t} WHERE lane = ${p.add(read.lane)} AND status = 'pending'${exclusion} ORDER BY id LIMIT ${p.add(read.limit)}) ${this.quote(`l${i}`)}`;
+    });
+    const rows = await session.query<Record<string, unknown>>(parts.join(' UNION ALL '), p.values);
+    return rows.map((r) => this.toRow(r)).sort((a, b) => a.id - b.id);
   }
 
   /** Rows Kafka acked: marked published, or deleted when nothing is retained. */

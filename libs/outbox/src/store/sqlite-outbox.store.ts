@@ -86,9 +86,9 @@ export class SqliteOutboxStore extends OutboxStore {
     time: 'TEXT',
   };
 
-  async withLane<T>(_lane: number, fn: (session: SqlSession) => Promise<T>): Promise<T | undefined> {
+  async withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined> {
     // Single relay: the relay itself never runs two batches of one lane at once.
-    return fn(this.own());
+    return fn(this.own(), lanes);
   }
 
   async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {

@@ -1,0 +1,258 @@
+/*
+ * Outbox relay benchmark (npm run bench:outbox; BENCH_QUICK=1 for the short version).
+ *
+ * In one run, against the same broker and with the same messages and batch size:
+ *  1. raw ceiling: a kafkajs idempotent producer (KafkaClient.createProducer, the relay's own
+ *     settings) sends the backlog's messages with sendBatch(batchSize), `concurrency` calls at once;
+ *  2. throughput: the relay drains a backlog of committed outbox rows (PostgreSQL), from start to
+ *     the last Kafka ack, sampling the process RSS to show memory stays flat;
+ *  3. latency: events committed one per transaction at a fixed 1,000 events/s while the relay runs
+ *     with LISTEN/NOTIFY; latency = Kafka ack time − time the commit returned.
+ * The relay runs in this process, so the RSS figures include the bench's own (small) state.
+ * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
+ * The last stdout line is one JSON object.
+ */
+import 'reflect-metadata';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { createTraceparent, encodeEnvelope, KafkaClient, KafkaModule } from '@tributary/kafka';
+import { IntegrationEvent, OutboxModule, OutboxPublisher, OutboxRelay, type OutboxShippedBatch } from '@tributary/outbox';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Message } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const BACKLOG = QUICK ? 50_000 : 1_000_000;
+const LATENCY_SECONDS = QUICK ? 5 : 20;
+const LATENCY_RATE = 1000;
+const BATCH_SIZE = 500;
+const CONCURRENCY = 4;
+const KEYS = 1000;
+const PARTITIONS = 6;
+
+const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const TOPIC = `bench-outbox-${suffix}`;
+const RAW_TOPIC = `bench-outbox-raw-${suffix}`;
+const TABLE = `bench_outbox_${suffix}`;
+
+@IntegrationEvent<BenchOrderPlaced>({ type: 'bench.order-placed', topic: TOPIC, key: 'orderId' })
+class BenchOrderPlaced {
+  constructor(
+    readonly orderId: string,
+    readonly seq: number,
+    readonly note: string,
+  ) {}
+}
+
+const NOTE = 'n'.repeat(150);
+const eventAt = (i: number) => new BenchOrderPlaced(`order-${i % KEYS}`, i, NOTE);
+const log = (text: string) => process.stderr.write(`[bench:outbox] ${text}\n`);
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return Math.round(sorted[Math.max(0, index)] * 100) / 100;
+}
+
+/** The message the relay would send for event i: same envelope, same size. */
+function rawMessage(i: number, source: string): Message {
+  const event = eventAt(i);
+  return encodeEnvelope({
+    eventId: randomUUID(),
+    type: 'bench.order-placed',
+    version: 1,
+    key: event.orderId,
+    occurredAt: new Date().toISOString(),
+    source,
+    contentType: 'application/json',
+    traceparent: createTraceparent(),
+    headers: {},
+    payload: { ...event },
+  });
+}
+
+async function rawCeiling(kafka: KafkaClient): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const producer = await kafka.createProducer();
+  try {
+    await producer.sendBatch({ topicMessages: [{ topic: RAW_TOPIC, messages: [rawMessage(0, kafka.serviceName)] }], acks: -1 });
+    let next = 0;
+    const started = performance.now();
+    const worker = async () => {
+      while (next < BACKLOG) {
+        const from = next;
+        next = Math.min(BACKLOG, next + BATCH_SIZE);
+        const messages: Message[] = [];
+        for (let i = from; i < next; i++) messages.push(rawMessage(i, kafka.serviceName));
+        await producer.sendBatch({ topicMessages: [{ topic: RAW_TOPIC, messages }], acks: -1 });
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const seconds = (performance.now() - started) / 1000;
+    return { eventsPerSecond: Math.round(BACKLOG / seconds), seconds: Math.round(seconds * 100) / 100 };
+  } finally {
+    await kafka.closeProducer(producer);
+  }
+}
+
+async function fillBacklog(dataSource: DataSource, publisher: OutboxPublisher): Promise<void> {
+  const perTransaction = 1000;
+  const started = performance.now();
+  for (let from = 0; from < BACKLOG; from += perTransaction) {
+    const events = Array.from({ length: Math.min(perTransaction, BACKLOG - from) }, (_, k) => eventAt(from + k));
+    await dataSource.transaction((m) => publisher.publish(m, events));
+    if ((from / perTransaction) % 100 === 99) log(`backlog ${from + perTransaction}/${BACKLOG}`);
+  }
+  log(`backlog of ${BACKLOG} rows committed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function drain(relay: OutboxRelay) {
+  let shipped = 0;
+  let lastAck = 0;
+  const subscription = relay.shipped$.subscribe((b) => {
+    shipped += b.rowIds.length;
+    lastAck = performance.now();
+  });
+  const rss: number[] = [];
+  let peak = process.memoryUsage().rss;
+  const rssStart = peak;
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage().rss;
+    peak = Math.max(peak, now);
+    rss.push(now);
+  }, 100);
+  const started = performance.now();
+  relay.start();
+  while (shipped < BACKLOG) await sleep(20);
+  clearInterval(sampler);
+  subscription.unsubscribe();
+  const seconds = (lastAck - started) / 1000;
+  const quarter = (q: number) => mb(rss[Math.min(rss.length - 1, Math.floor((rss.length * q) / 4))] ?? peak);
+  return {
+    eventsPerSecond: Math.round(BACKLOG / seconds),
+    seconds: Math.round(seconds * 100) / 100,
+    shipped,
+    peakRssMb: mb(peak),
+    rssStartMb: mb(rssStart),
+    rssQuartilesMb: [quarter(1), quarter(2), quarter(3), quarter(4)],
+  };
+}
+
+async function latency(dataSource: DataSource, publisher: OutboxPublisher, relay: OutboxRelay) {
+  const committedAt = new Map<string, number>();
+  const ackedAt = new Map<string, number>();
+  const subscription = relay.shipped$.subscribe((b: OutboxShippedBatch) => {
+    const now = performance.now();
+    for (const id of b.eventIds) ackedAt.set(id, now);
+  });
+  const total = LATENCY_RATE * LATENCY_SECONDS;
+  const started = performance.now();
+  let issued = 0;
+  let inFlight = 0;
+  let lagged = 0;
+  const publishOne = async (i: number) => {
+    inFlight++;
+    try {
+      const [id] = await dataSource.transaction((m) => publisher.publish(m, eventAt(i)));
+      committedAt.set(id, performance.now());
+    } finally {
+      inFlight--;
+    }
+  };
+  const pending: Promise<void>[] = [];
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * LATENCY_RATE) + 1);
+    while (issued < due) {
+      if (inFlight >= 16) {
+        lagged++;
+        break;
+      }
+      pending.push(publishOne(BACKLOG + issued++));
+    }
+    await sleep(1);
+  }
+  await Promise.all(pending);
+  const publishSeconds = (performance.now() - started) / 1000;
+  const deadline = Date.now() + 30_000;
+  while (ackedAt.size < committedAt.size && Date.now() < deadline) await sleep(20);
+  subscription.unsubscribe();
+  const latencies = [...committedAt].map(([id, at]) => Math.max(0, (ackedAt.get(id) ?? Infinity) - at)).sort((a, b) => a - b);
+  return {
+    events: total,
+    achievedRate: Math.round(total / publishSeconds),
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: percentile(latencies, 100),
+    publisherBackpressureTicks: lagged,
+  };
+}
+
+async function main(): Promise<void> {
+  @Module({
+    imports: [
+      KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench-outbox', logLevel: 'error' }),
+      TypeOrmModule.forRoot({ type: 'postgres', url: DATABASE_URL, poolSize: 24 }),
+      OutboxModule.forRoot({
+        tableName: TABLE,
+        ensureSchema: true,
+        events: [BenchOrderPlaced],
+        // Started by the drain phase, so that the backlog is all committed first.
+        relay: { enabled: false, batchSize: BATCH_SIZE, concurrency: CONCURRENCY },
+      }),
+    ],
+  })
+  class BenchModule {}
+  const app: INestApplicationContext = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const kafka = app.get(KafkaClient);
+  const publisher = app.get(OutboxPublisher);
+  const relay = app.get(OutboxRelay);
+  try {
+    await kafka.admin.ensureTopics([
+      { topic: TOPIC, numPartitions: PARTITIONS },
+      { topic: RAW_TOPIC, numPartitions: PARTITIONS },
+    ]);
+    log(`raw kafkajs ceiling: ${BACKLOG} messages, batch ${BATCH_SIZE}, ${CONCURRENCY} sends in flight`);
+    const raw = await rawCeiling(kafka);
+    log(`raw: ${raw.eventsPerSecond} msg/s`);
+    await fillBacklog(dataSource, publisher);
+    const drained = await drain(relay);
+    log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s, peak RSS ${drained.peakRssMb} MB`);
+    const lat = await latency(dataSource, publisher, relay);
+    log(`latency at ${LATENCY_RATE}/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
+    const result = {
+      bench: 'outbox',
+      quick: QUICK,
+      database: 'postgres',
+      config: { backlog: BACKLOG, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, partitions: PARTITIONS, keys: KEYS, lanes: 64 },
+      relay: {
+        eventsPerSecond: drained.eventsPerSecond,
+        p50Ms: lat.p50Ms,
+        p99Ms: lat.p99Ms,
+        peakRssMb: drained.peakRssMb,
+        drainSeconds: drained.seconds,
+        rssStartMb: drained.rssStartMb,
+        rssQuartilesMb: drained.rssQuartilesMb,
+        latency: lat,
+      },
+      raw: { eventsPerSecond: raw.eventsPerSecond, seconds: raw.seconds },
+      relayToRaw: Math.round((drained.eventsPerSecond / raw.eventsPerSecond) * 100) / 100,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await app.get(OutboxRelay).stop();
+    await dataSource.query(`DROP TABLE IF EXISTS "${TABLE}_lanes", "${TABLE}"`).catch(() => undefined);
+    const admin = await kafka.admin.client().catch(() => undefined);
+    await admin?.deleteTopics({ topics: [TOPIC, RAW_TOPIC] }).catch(() => undefined);
+    await app.close();
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:outbox failed: ${(e as Error).stack}\n`);
+  process.exit(1);
+});
