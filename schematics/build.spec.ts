@@ -48,6 +48,7 @@ describe('published layout (build.js)', () => {
       'service/schema.json',
       'service/service.factory.js',
       'utils/dependencies.js',
+      'utils/for-root-options.js',
       'utils/module-declarations.js',
       'utils/names.js',
       'utils/workspace.js',

@@ -19,6 +19,19 @@ describe('event schematic', () => {
     expect(tree.readContent('/apps/orders/src/orders.module.ts')).toBe(before.readContent('/apps/orders/src/orders.module.ts'));
   });
 
+  it("lists the event in the service's OutboxModule.forRoot({ events })", async () => {
+    const base = await runner.runSchematic('service', { name: 'payments' }, await seedMonorepo());
+    const tree = await runner.runSchematic('event', { name: 'payment-captured', service: 'payments', key: 'paymentId' }, base);
+    const module = tree.readContent('/apps/payments/src/payments.module.ts');
+    expect(module).toContain('OutboxModule.forRoot({ events: [RecordCreated, PaymentCaptured], ensureSchema: !production })');
+    expect(module).toContain("import { PaymentCaptured } from './events/payment-captured.event';");
+    // A service without the outbox keeps its module as it was.
+    const bare = await runner.runSchematic('service', { name: 'ledger', outbox: false }, await seedMonorepo());
+    const before = bare.readContent('/apps/ledger/src/ledger.module.ts');
+    const after = await runner.runSchematic('event', { name: 'entry-posted', service: 'ledger' }, bare);
+    expect(after.readContent('/apps/ledger/src/ledger.module.ts')).toBe(before);
+  });
+
   it('finds the service from -p (project) or from the sourceRoot the Nest CLI passes', async () => {
     const byProject = await runner.runSchematic('event', { name: 'order-shipped', project: 'orders', topic: 'orders.shipping' }, await seedMonorepo());
     expect(byProject.readContent('/apps/orders/src/events/order-shipped.event.ts')).toContain("topic: 'orders.shipping'");

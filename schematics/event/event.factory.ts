@@ -1,4 +1,6 @@
-import { apply, applyTemplates, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
+import { strings } from '@angular-devkit/core';
+import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
+import { addToForRootOption } from '../utils/for-root-options';
 import { assertAbsent } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
 import { resolveService } from '../utils/workspace';
@@ -7,7 +9,10 @@ import type { EventOptions } from './event.schema';
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** `event <name> --service <svc>`: an `@IntegrationEvent` class in `<sourceRoot>/events/`. */
+/**
+ * `event <name> --service <svc>`: an `@IntegrationEvent` class in `<sourceRoot>/events/`, listed in
+ * the service's `OutboxModule.forRoot({ events })` when it has one.
+ */
 export function main(options: EventOptions): Rule {
   return (tree) => {
     const name = normalizeName(options.name, 'event');
@@ -22,12 +27,22 @@ export function main(options: EventOptions): Rule {
     }
     const directory = `${service.sourceRoot}/events`;
     assertAbsent(tree, [`${directory}/${name}.event.ts`], 'pick another event name or delete the file.');
-    return mergeWith(
-      apply(url('./files'), [
-        applyTemplates({ ...templateHelpers(), name, service: service.name, type: `${service.name}.${name}`, topic, key }),
-        move(directory),
-      ]),
-    );
+    const eventClass = strings.classify(name);
+    return chain([
+      mergeWith(
+        apply(url('./files'), [
+          applyTemplates({ ...templateHelpers(), name, service: service.name, type: `${service.name}.${name}`, topic, key }),
+          move(directory),
+        ]),
+      ),
+      // Listed events are announced as published from bootstrap on (not only after a first publish).
+      addToForRootOption(service.modulePath, {
+        call: 'OutboxModule.forRoot',
+        property: 'events',
+        element: eventClass,
+        import: { symbol: eventClass, from: `${directory}/${name}.event` },
+      }),
+    ]);
   };
 }
 

@@ -44,6 +44,15 @@ function addImportLine(content: string, line: string): string {
   return `${content.slice(0, end)}\n${line}${content.slice(end)}`;
 }
 
+/** `content` of the file at `filePath` with the imports it lacks added (one import block kept). */
+export function withImports(content: string, filePath: string, imports: ModuleImport[]): string {
+  const existing = importedSymbols(content);
+  for (const { symbol, from } of imports) {
+    if (!existing.has(symbol)) content = addImportLine(content, `import { ${symbol} } from '${specifier(filePath, from)}';`);
+  }
+  return content;
+}
+
 /**
  * Adds imports and `@Module` metadata to a service's root module (Nest's own MetadataManager does
  * the AST work, so hand-edited modules keep working as long as they have one `@Module({...})`).
@@ -54,11 +63,7 @@ export function addToModule(modulePath: string, additions: ModuleAdditions): Rul
     if (!buffer) {
       throw new SchematicsException(`${modulePath} not found: the service's root module must be <sourceRoot>/<service>.module.ts.`);
     }
-    let content = buffer.toString('utf-8');
-    const existing = importedSymbols(content);
-    for (const { symbol, from } of additions.imports) {
-      if (!existing.has(symbol)) content = addImportLine(content, `import { ${symbol} } from '${specifier(modulePath, from)}';`);
-    }
+    let content = withImports(buffer.toString('utf-8'), modulePath, additions.imports);
     for (const { key, value } of additions.metadata) {
       const updated = new MetadataManager(content).insert(key, value);
       if (updated === undefined) {
