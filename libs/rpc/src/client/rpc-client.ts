@@ -1,6 +1,6 @@
 import type { Type } from '@nestjs/common';
 import { getRpcContract, type RpcRequest, type RpcRequestData, type RpcResponseOf } from '../contracts/rpc-contract.decorator';
-import { materializeRpcPayload, toJsonValue } from '../contracts/rpc-validation';
+import { materializeRpcPayload } from '../contracts/rpc-validation';
 import { fromRpcErrorBody } from '../errors/rpc-error.codec';
 import { RpcConfigurationException } from '../exceptions/rpc-configuration.exception';
 import type { RpcClientTransport } from './rpc-client-transport';
@@ -49,7 +49,7 @@ export class RpcClient {
     let idempotent = options.idempotent ?? false;
     if (typeof target === 'string') {
       method = target;
-      payload = toJsonValue(request);
+      payload = request === undefined ? null : request;
     } else {
       const contract = getRpcContract(target);
       if (!contract) {
@@ -63,8 +63,8 @@ export class RpcClient {
       method = contract.method;
       response = contract.response;
       idempotent = options.idempotent ?? contract.idempotent;
-      const instance = materializeRpcPayload(target as Type<object>, toJsonValue(request), { method, side: 'client', direction: 'request' });
-      payload = toJsonValue(instance);
+      // plainToInstance copies plain objects and instances alike; JSON encoding happens once, in the transport.
+      payload = materializeRpcPayload(target as Type<object>, request, { method, side: 'client', direction: 'request' });
     }
     const reply = await this.transport.send({
       service: this.service,

@@ -7,28 +7,43 @@ interface Queued {
 }
 
 /**
- * Coalesces the messages sent within one turn of the event loop into one produce request
- * (`sendBatch`, acks=1). Under load this turns hundreds of tiny requests into a few; alone, a
- * message waits only for the current tick to end.
+ * Coalesces messages into few produce requests (`sendBatch`, acks=1): one request at a time, and
+ * whatever arrived meanwhile goes in the next one. Alone, a message waits only for the current tick
+ * to end; under load, batches grow by themselves instead of flooding the socket with tiny requests.
  */
 export class SendQueue {
   private queue: Queued[] = [];
   private scheduled = false;
+  private sending = false;
 
   constructor(private readonly producer: () => Producer | undefined) {}
 
   send(topic: string, message: Message): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, message, done: (e) => (e ? reject(e) : resolve()) });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.sending) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     this.scheduled = false;
+    if (this.queue.length === 0) return;
+    this.sending = true;
+    try {
+      await this.sendNow();
+    } finally {
+      this.sending = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+
+  private async sendNow(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
     const producer = this.producer();

@@ -73,15 +73,12 @@ export class RpcDispatcher implements OnModuleInit {
         ? materializeRpcPayload(requestClass as new () => object, request.payload, { method: request.method, side: 'server', direction: 'request' })
         : request.payload;
       const context = new RpcContext(request.method, request.correlationId, request.deadline, request.transport, request.headers);
-      const result = await handler.invoke(payload, context);
+      // The JSON form is what the caller will see, so that is what gets validated.
+      const result = toJsonValue(await handler.invoke(payload, context));
       if (responseClass) {
-        materializeRpcPayload(responseClass as new () => object, toJsonValue(result), {
-          method: request.method,
-          side: 'server',
-          direction: 'response',
-        });
+        materializeRpcPayload(responseClass as new () => object, result, { method: request.method, side: 'server', direction: 'response' });
       }
-      return { ok: true, result: toJsonValue(result) };
+      return { ok: true, result };
     } catch (e) {
       return { ok: false, error: toRpcErrorBody(e) };
     }
