@@ -1,9 +1,11 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Injectable, Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { KafkaClient } from '@tributary/kafka';
 import {
+  InjectRpcClient,
   KafkaRpcServer,
+  RpcModule,
   RpcClientClosedException,
-  RpcClientFactory,
   RpcDeadlineExceededException,
   RpcRemoteException,
   RpcUnknownMethodException,
@@ -15,6 +17,15 @@ import { testBrokers, uniqueName } from '@tributary/testing';
 import { BrokenResponse, inventoryApp, LooseResponse, NotServed, ReserveStock, Sleep } from './fixtures/inventory';
 
 jest.setTimeout(60_000);
+
+@Injectable()
+class StockChecker {
+  constructor(@InjectRpcClient('inventory') readonly inventory: RpcClient) {}
+}
+
+/** A feature module with its own client, registered next to a root RpcModule that declares none. */
+@Module({ imports: [RpcModule.registerClients(['inventory'])], providers: [StockChecker], exports: [StockChecker] })
+class StockModule {}
 
 describe('RPC over Kafka', () => {
   const topicPrefix = uniqueName('rpc');
@@ -93,14 +104,21 @@ describe('RPC over Kafka', () => {
     });
   });
 
-  it('rejects pending calls when the caller shuts down', async () => {
-    const other = await NestFactory.createApplicationContext(inventoryApp({ brokers: testBrokers(), topicPrefix }), { logger: ['error'] });
+  it('rejects pending calls when the caller shuts down, and deletes its reply topic', async () => {
+    @Module({ imports: [inventoryApp({ brokers: testBrokers(), topicPrefix }), StockModule] })
+    class CallerWithFeatureModule {}
+    const other = await NestFactory.createApplicationContext(CallerWithFeatureModule, { logger: ['error'] });
     await other.init();
-    const client = other.get(RpcClientFactory).client('inventory');
+    const client = other.get(StockChecker).inventory;
     await client.call(Sleep, { ms: 0 }, { timeout: 10_000 });
+    const replyTopic = `${topicPrefix}.replies.orders.`;
+    const admin = await server.get(KafkaClient).admin.client();
+    expect((await admin.listTopics()).filter((t) => t.startsWith(replyTopic))).toHaveLength(2);
+
     const pending = client.call(Sleep, { ms: 3000 }, { timeout: 30_000 }).catch((e: unknown) => e);
     await other.close();
     expect(await pending).toBeInstanceOf(RpcClientClosedException);
     await expect(client.call(Sleep, { ms: 0 })).rejects.toBeInstanceOf(RpcClientClosedException);
+    expect((await admin.listTopics()).filter((t) => t.startsWith(replyTopic))).toHaveLength(1);
   });
 });
