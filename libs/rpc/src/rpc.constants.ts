@@ -14,14 +14,13 @@ export const RpcHeaders = {
   STATUS: 'tributary-rpc-status',
 } as const;
 
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
-
 /**
  * Where the lib's parameter decorators (`@RpcPayload`, `@RpcCtx`) store their metadata: Nest's own
  * route-args key (as @nestjs/microservices does), so Nest's scanner registers pipe classes given
- * to them as injectables.
+ * to them as injectables. Spelled out rather than deep-imported from `@nestjs/common/constants`,
+ * which Nest 12's package exports may not expose.
  */
-export const RPC_ARGS_METADATA = ROUTE_ARGS_METADATA;
+export const RPC_ARGS_METADATA = '__routeArguments__';
 
 /** Pattern under which the direct TCP server answers every method. */
 export const TCP_RPC_PATTERN = 'tributary.rpc';

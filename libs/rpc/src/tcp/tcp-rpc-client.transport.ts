@@ -36,7 +36,7 @@ export class TcpRpcClientTransport extends RpcClientTransport implements BeforeA
   async send(request: OutgoingRpcRequest): Promise<RpcReply> {
     if (this.closed) throw new RpcClientClosedException(request.method);
     if (!this.discovery) {
-      throw new RpcConfigurationException(`the tcp client of "${request.service}" finds instances in the registry: import DiscoveryModule.forRoot()`);
+      throw new RpcConfigurationException(`the tcp client of "${request.service}" finds instances in the registry: import DiscoveryModule.forRoot({})`);
     }
     const expired = () => new RpcDeadlineExceededException(request.method, request.timeoutMs);
     await withTimeout(this.discovery.ready(), Math.max(1, request.deadline - Date.now()), expired);
