@@ -6,8 +6,9 @@
  *     settings) sends the backlog's messages with sendBatch(batchSize), `concurrency` calls at once;
  *  2. throughput: the relay drains a backlog of committed outbox rows (PostgreSQL), from start to
  *     the last Kafka ack, sampling the process RSS to show memory stays flat;
- *  3. latency: events committed one per transaction at a fixed 1,000 events/s while the relay runs
- *     with LISTEN/NOTIFY; latency = Kafka ack time − time the commit returned.
+ *  3. latency: a load generator process (bench/outbox-load.ts) commits one event per transaction
+ *     at a fixed 1,000 events/s while the relay runs here with LISTEN/NOTIFY; latency = Kafka ack
+ *     time − time the commit returned (wall clocks of the same machine).
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
  * The last stdout line is one JSON object.
@@ -17,7 +18,10 @@ import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { createTraceparent, encodeEnvelope, KafkaClient, KafkaModule } from '@tributary/kafka';
-import { IntegrationEvent, OutboxModule, OutboxPublisher, OutboxRelay, type OutboxShippedBatch } from '@tributary/outbox';
+import { OutboxModule, OutboxPublisher, OutboxRelay, type OutboxShippedBatch } from '@tributary/outbox';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { BENCH_KEYS, defineBenchEvent, epochMs } from './outbox-events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -30,7 +34,7 @@ const LATENCY_SECONDS = QUICK ? 5 : 20;
 const LATENCY_RATE = 1000;
 const BATCH_SIZE = 500;
 const CONCURRENCY = 4;
-const KEYS = 1000;
+const KEYS = BENCH_KEYS;
 const PARTITIONS = 6;
 
 const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -38,17 +42,7 @@ const TOPIC = `bench-outbox-${suffix}`;
 const RAW_TOPIC = `bench-outbox-raw-${suffix}`;
 const TABLE = `bench_outbox_${suffix}`;
 
-@IntegrationEvent<BenchOrderPlaced>({ type: 'bench.order-placed', topic: TOPIC, key: 'orderId' })
-class BenchOrderPlaced {
-  constructor(
-    readonly orderId: string,
-    readonly seq: number,
-    readonly note: string,
-  ) {}
-}
-
-const NOTE = 'n'.repeat(150);
-const eventAt = (i: number) => new BenchOrderPlaced(`order-${i % KEYS}`, i, NOTE);
+const { eventClass: BenchOrderPlaced, eventAt } = defineBenchEvent(TOPIC);
 const log = (text: string) => process.stderr.write(`[bench:outbox] ${text}\n`);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,52 +136,50 @@ async function drain(relay: OutboxRelay) {
   };
 }
 
-async function latency(dataSource: DataSource, publisher: OutboxPublisher, relay: OutboxRelay) {
-  const committedAt = new Map<string, number>();
+/** Commit-to-ack latency: a load generator process commits at LATENCY_RATE/s while this relay ships. */
+async function latency(relay: OutboxRelay) {
   const ackedAt = new Map<string, number>();
   const subscription = relay.shipped$.subscribe((b: OutboxShippedBatch) => {
-    const now = performance.now();
+    const now = epochMs();
     for (const id of b.eventIds) ackedAt.set(id, now);
   });
-  const total = LATENCY_RATE * LATENCY_SECONDS;
-  const started = performance.now();
-  let issued = 0;
-  let inFlight = 0;
-  let lagged = 0;
-  const publishOne = async (i: number) => {
-    inFlight++;
-    try {
-      const [id] = await dataSource.transaction((m) => publisher.publish(m, eventAt(i)));
-      committedAt.set(id, performance.now());
-    } finally {
-      inFlight--;
-    }
-  };
-  const pending: Promise<void>[] = [];
-  while (issued < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * LATENCY_RATE) + 1);
-    while (issued < due) {
-      if (inFlight >= 16) {
-        lagged++;
-        break;
-      }
-      pending.push(publishOne(BACKLOG + issued++));
-    }
-    await sleep(1);
-  }
-  await Promise.all(pending);
-  const publishSeconds = (performance.now() - started) / 1000;
+  const root = join(__dirname, '..');
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'outbox-load.ts')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
+        KAFKA_BROKERS: BROKERS.join(','),
+        DATABASE_URL,
+        OUTBOX_TABLE: TABLE,
+        OUTBOX_TOPIC: TOPIC,
+        OUTBOX_RATE: String(LATENCY_RATE),
+        OUTBOX_SECONDS: String(LATENCY_SECONDS),
+        OUTBOX_FIRST_SEQ: String(BACKLOG),
+      },
+    },
+  );
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  if (code !== 0 || !line) throw new Error(`load generator failed (exit ${code})`);
+  const load = JSON.parse(line.slice('RESULT '.length)) as { committed: Array<[string, number]>; achievedRate: number; backpressure: number };
   const deadline = Date.now() + 30_000;
-  while (ackedAt.size < committedAt.size && Date.now() < deadline) await sleep(20);
+  while (load.committed.some(([id]) => !ackedAt.has(id)) && Date.now() < deadline) await sleep(20);
   subscription.unsubscribe();
-  const latencies = [...committedAt].map(([id, at]) => Math.max(0, (ackedAt.get(id) ?? Infinity) - at)).sort((a, b) => a - b);
+  const latencies = load.committed.map(([id, at]) => Math.max(0, (ackedAt.get(id) ?? Infinity) - at)).sort((a, b) => a - b);
   return {
-    events: total,
-    achievedRate: Math.round(total / publishSeconds),
+    events: load.committed.length,
+    achievedRate: load.achievedRate,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: percentile(latencies, 100),
-    publisherBackpressureTicks: lagged,
+    publisherBackpressureTicks: load.backpressure,
   };
 }
 
@@ -201,7 +193,7 @@ async function main(): Promise<void> {
         ensureSchema: true,
         events: [BenchOrderPlaced],
         // Started by the drain phase, so that the backlog is all committed first.
-        relay: { enabled: false, batchSize: BATCH_SIZE, concurrency: CONCURRENCY },
+        relay: { enabled: false, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, lanesPerBatch: Number(process.env.BENCH_LANES_PER_BATCH ?? 16) },
       }),
     ],
   })
@@ -222,7 +214,7 @@ async function main(): Promise<void> {
     await fillBacklog(dataSource, publisher);
     const drained = await drain(relay);
     log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s, peak RSS ${drained.peakRssMb} MB`);
-    const lat = await latency(dataSource, publisher, relay);
+    const lat = await latency(relay);
     log(`latency at ${LATENCY_RATE}/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
     const result = {
       bench: 'outbox',

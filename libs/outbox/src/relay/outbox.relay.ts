@@ -94,6 +94,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly dirty = new Set<number>();
   /** Lanes whose next row is waiting for a retry time (epoch ms). */
   private readonly notBefore = new Map<number, number>();
+  /** Lanes whose last batch left rows behind. */
+  private readonly backlogged = new Set<number>();
   /** Lanes in a running batch of this instance. */
   private readonly busy = new Set<number>();
   /** Busy lanes that were signalled again while their batch ran. */
@@ -250,7 +252,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** Start batches on dirty lanes while workers are free; a batch takes up to `lanesPerBatch` lanes. */
+  /**
+   * Start batches on dirty lanes while workers are free. A lane with a backlog (its last batch left
+   * rows behind) gets a batch of its own with the full `batchSize`; lanes with a few new rows are
+   * grouped, up to `lanesPerBatch` per batch, so a handful of workers serve many lanes quickly.
+   */
   private pump(): void {
     if (!this.running) return;
     const now = Date.now();
@@ -264,6 +270,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const due = this.notBefore.get(lane) ?? 0;
       if (due > now) {
         earliest = Math.min(earliest, due);
+        continue;
+      }
+      if (this.backlogged.has(lane)) {
+        this.startBatch([lane]);
         continue;
       }
       batch.push(lane);
@@ -321,6 +331,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
     for (const lane of lanes) {
       const result = outcome?.lanes.get(lane);
+      if (result?.more) this.backlogged.add(lane);
+      else this.backlogged.delete(lane);
       if (this.resignalled.has(lane)) continue;
       if (!result) {
         // Another relay holds the lane; it keeps going while the lane has work.

@@ -8,6 +8,7 @@ import type { SqlSession } from './sql-session';
 /** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
   readonly dialect: OutboxDialect = 'postgres';
+  protected override readonly relayIsolation = undefined;
 
   /** NOTIFY channel: the table name (channels are identifiers, like the table name). */
   get channel(): string {

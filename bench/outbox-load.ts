@@ -1,0 +1,70 @@
+/*
+ * Load generator of the outbox benchmark, in its own process so that it does not share the
+ * relay's event loop: commits one event per transaction at OUTBOX_RATE events/s for
+ * OUTBOX_SECONDS, then prints `RESULT {"committed":[[eventId, epochMs], ...], ...}`.
+ * Env: KAFKA_BROKERS, DATABASE_URL, OUTBOX_TABLE, OUTBOX_TOPIC, OUTBOX_RATE, OUTBOX_SECONDS, OUTBOX_FIRST_SEQ.
+ */
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { KafkaModule } from '@tributary/kafka';
+import { OutboxModule, OutboxPublisher } from '@tributary/outbox';
+import type { DataSource } from 'typeorm';
+import { defineBenchEvent, epochMs } from './outbox-events';
+
+const env = (name: string) => process.env[name] ?? '';
+const { eventAt } = defineBenchEvent(env('OUTBOX_TOPIC'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  @Module({
+    imports: [
+      KafkaModule.forRoot({ brokers: env('KAFKA_BROKERS'), serviceName: 'bench-outbox', logLevel: 'error', connectOnBootstrap: false }),
+      TypeOrmModule.forRoot({ type: 'postgres', url: env('DATABASE_URL'), poolSize: 24 }),
+      OutboxModule.forRoot({ tableName: env('OUTBOX_TABLE'), relay: { enabled: false } }),
+    ],
+  })
+  class LoadModule {}
+  const app = await NestFactory.createApplicationContext(LoadModule, { logger: ['error'] });
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const publisher = app.get(OutboxPublisher);
+  const rate = Number(env('OUTBOX_RATE'));
+  const total = rate * Number(env('OUTBOX_SECONDS'));
+  const firstSeq = Number(env('OUTBOX_FIRST_SEQ'));
+  const committed: Array<[string, number]> = [];
+  let issued = 0;
+  let inFlight = 0;
+  let backpressure = 0;
+  const running: Promise<void>[] = [];
+  const publishOne = async (i: number) => {
+    inFlight++;
+    try {
+      const [id] = await dataSource.transaction((m) => publisher.publish(m, eventAt(i)));
+      committed.push([id, epochMs()]);
+    } finally {
+      inFlight--;
+    }
+  };
+  const started = performance.now();
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    while (issued < due) {
+      if (inFlight >= 20) {
+        backpressure++;
+        break;
+      }
+      running.push(publishOne(firstSeq + issued++));
+    }
+    await sleep(1);
+  }
+  await Promise.all(running);
+  const seconds = (performance.now() - started) / 1000;
+  process.stdout.write(`RESULT ${JSON.stringify({ committed, achievedRate: Math.round(total / seconds), backpressure })}\n`);
+  await app.close();
+}
+
+main().catch((e) => {
+  process.stderr.write(`outbox load generator failed: ${(e as Error).stack}\n`);
+  process.exit(1);
+});
