@@ -43,6 +43,7 @@ describe('published layout (build.js)', () => {
       'rpc-handler/schema.json',
       'service/files/src/__name__.module.ts.template',
       'service/files/src/__name__.service.ts.template',
+      'service/files/src/__name__.topics.ts.template',
       'service/files/src/main.ts.template',
       'service/files/tsconfig.app.json.template',
       'service/schema.json',
@@ -77,7 +78,7 @@ describe('published layout (build.js)', () => {
     for (const file of ['apps/payments/src/main.ts', 'apps/payments/src/payments.module.ts', 'apps/payments/src/rpc/get-balance.handler.ts']) {
       expect(existsSync(path.join(dir, file))).toBe(true);
     }
-    expect(readFileSync(path.join(dir, 'apps/payments/src/payments.module.ts'), 'utf8')).toContain('providers: [PaymentsService, GetBalanceHandler]');
+    expect(readFileSync(path.join(dir, 'apps/payments/src/payments.module.ts'), 'utf8')).toContain('providers: [PaymentsService, PaymentsTopics, GetBalanceHandler]');
     const cli = JSON.parse(readFileSync(path.join(dir, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { sourceRoot: string }> };
     expect(cli.projects.payments.sourceRoot).toBe('apps/payments/src');
   }, 90_000);

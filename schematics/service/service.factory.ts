@@ -54,7 +54,8 @@ export function main(options: ServiceOptions): Rule {
     return chain([
       mergeWith(
         apply(url('./files'), [
-          modules.outbox ? noop() : filter((path) => !path.endsWith('.service.ts.template')),
+          // The sample service and the topic set-up exist for the outbox's events.
+          modules.outbox ? noop() : filter((path) => !/\.(service|topics)\.ts\.template$/.test(path)),
           applyTemplates({ ...templateHelpers(), name, sampleEvent: SAMPLE_EVENT, ...modules }),
           move(root),
         ]),
