@@ -1,66 +1,110 @@
 /*
- * npm run demo — the smallest real flow through the broker: a Nest app with KafkaModule publishes
- * an integration event in the Tributary envelope and reads it back with a consumer runner.
+ * npm run demo — three sample services in one process, through a real Kafka:
+ *   orders    (PostgreSQL)  writes an order and its OrderPlaced event in one transaction (outbox)
+ *   inventory (SQLite file) keeps a replicated copy of what orders reserve (projection), serves RPC
+ *   gateway                 calls inventory over typed RPC and reads the live service catalogue
+ * Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test); starts a local
+ * Kafka when KAFKA_BROKERS is unset.
  */
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  IntegrationEvent,
-  KafkaClient,
-  KafkaModule,
-  createEventEnvelope,
-} from '@tributary/kafka';
-import { IsString } from 'class-validator';
-import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { demoBrokers } from './broker';
 
-@IntegrationEvent({ type: 'demo.hello-said', topic: 'demo.events', key: 'to' })
-class HelloSaid {
-  @IsString() to = 'world';
+const step = (text: string) => console.log(`\n▸ ${text}`);
+
+async function boot(module: unknown): Promise<INestApplication> {
+  const app = await NestFactory.create(module as never, { logger: ['error', 'warn'] });
+  await app.init();
+  return app;
+}
+
+async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function main(): Promise<void> {
-  const brokers = await demoBrokers();
-  @Module({ imports: [KafkaModule.forRoot({ brokers, serviceName: 'demo', logLevel: 'error' })] })
-  class DemoModule {}
-  const app = await NestFactory.createApplicationContext(DemoModule, { logger: ['error', 'warn'] });
-  const client = app.get(KafkaClient);
-  const { topic, envelope } = createEventEnvelope(new HelloSaid(), { source: client.serviceName });
-  const eventId = envelope.eventId;
-  await client.admin.ensureTopics([{ topic, numPartitions: 3 }]);
+  process.env.KAFKA_BROKERS = (await demoBrokers()).join(',');
+  mkdirSync('.tmp', { recursive: true });
+  process.env.INVENTORY_DATABASE_URL ??= '.tmp/demo-inventory.sqlite';
 
-  const arrived = new Promise<void>((resolve) => {
-    const runner = client.createConsumer({
-      groupId: `demo-${randomUUID()}`,
-      topics: [topic],
-      fromBeginning: true,
-      eachBatch: async (batch) => {
-        for (const message of batch.messages) {
-          const envelope = decodeEnvelope(message);
-          if (envelope.eventId === eventId) {
-            console.log(`received ${envelope.type} v${envelope.version} key=${envelope.key} from ${envelope.source}`);
-            console.log(`  partition ${batch.partition} offset ${message.offset} payload ${JSON.stringify(envelope.payload)}`);
-            resolve();
-          }
-          batch.resolveOffset(message.offset);
-        }
-      },
+  // The sample modules read their config when imported, so import them after the env is set.
+  const { OrdersModule } = await import('../orders/src/orders.module');
+  const { OrdersService } = await import('../orders/src/orders.service');
+  const { InventoryModule } = await import('../inventory/src/inventory.module');
+  const { GatewayModule } = await import('../gateway/src/gateway.module');
+  const { GatewayController } = await import('../gateway/src/gateway.controller');
+  const { OutboxRelay } = await import('@tributary/outbox');
+  const { DiscoveryClient } = await import('@tributary/discovery');
+
+  step('booting orders (PostgreSQL + outbox), inventory (SQLite + projection + RPC) and gateway');
+  const orders = await boot(OrdersModule);
+  const inventory = await boot(InventoryModule);
+  const gateway = await boot(GatewayModule);
+  try {
+    const sku = `sku-${randomBytes(3).toString('hex')}`;
+    const service = orders.get(OrdersService);
+
+    step(`orders: placing 3 orders of ${sku}, each in one transaction with its OrderPlaced event`);
+    for (const quantity of [2, 5, 1]) {
+      const order = await service.placeOrder({ customerId: 'customer-7', sku, quantity });
+      console.log(`  committed order ${order.id} (${quantity} × ${sku})`);
+    }
+
+    step('orders: placing an invalid order (quantity 0): the event is refused, the transaction rolls back');
+    try {
+      await service.placeOrder({ customerId: 'customer-7', sku, quantity: 0 });
+    } catch (e) {
+      console.log(`  refused: ${(e as Error).name}: ${(e as Error).message}`);
+    }
+
+    const relay = orders.get(OutboxRelay);
+    await poll('the relay to ship', async () => {
+      const m = await relay.metrics();
+      return m.pending + m.retrying === 0 ? m : undefined;
     });
-    void runner.start();
-  });
-  const producer = await client.producer();
-  await producer.send({
-    topic,
-    acks: -1,
-    messages: [encodeEnvelope(envelope)],
-  });
-  console.log(`published ${envelope.type} ${eventId} to ${topic}`);
-  await arrived;
-  await app.close();
-  console.log('demo done');
+    const metrics = await relay.metrics();
+    console.log(`  relay: nothing pending (listening for NOTIFY: ${metrics.listening}, dead rows: ${metrics.dead})`);
+
+    step('inventory: its replica catches up from Kafka (exactly once, in its own database)');
+    const controller = gateway.get(GatewayController);
+    const level = await poll('the replica to catch up', async () => {
+      try {
+        const answer = await controller.stock(sku);
+        return answer.orders === 3 ? answer : undefined;
+      } catch {
+        return undefined; // inventory's RPC consumer may still be joining its group
+      }
+    });
+    console.log(`  gateway → inventory RPC inventory.stock-level: ${JSON.stringify(level)}`);
+
+    step('discovery: the live catalogue');
+    const discovery = gateway.get(DiscoveryClient);
+    const catalogue = await poll('all three services in the registry', async () => {
+      const c = discovery.catalogue();
+      return ['orders', 'inventory', 'gateway'].every((s) => c.services.some((x) => x.service === s)) ? c : undefined;
+    });
+    for (const event of catalogue.events) {
+      const consumers = event.consumers.map((c) => `${c.service} (${c.consumer})`).join(', ') || 'nobody yet';
+      console.log(`  event ${event.type} on ${event.topic}: published by ${event.publishers.join(', ')}; consumed by ${consumers}`);
+    }
+    for (const method of catalogue.methods) {
+      console.log(`  rpc ${method.method}: served by ${method.services.join(', ')} over ${method.transports.join(', ')}`);
+    }
+  } finally {
+    await gateway.close();
+    await inventory.close();
+    await orders.close();
+  }
+  console.log('\ndemo done');
 }
 
 main().catch((e) => {
