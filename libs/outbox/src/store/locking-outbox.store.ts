@@ -1,3 +1,4 @@
+import type { QueryRunner } from 'typeorm';
 import { OutboxStore } from './outbox.store';
 import { QueryRunnerSession, type SqlSession } from './sql-session';
 
@@ -9,16 +10,25 @@ import { QueryRunnerSession, type SqlSession } from './sql-session';
  */
 export abstract class LockingOutboxStore extends OutboxStore {
   /**
-   * Isolation of the relay's transactions: READ COMMITTED, so every statement sees what other
-   * relays committed before it took the lock. Undefined where it is already the default (saves a
-   * round trip per batch).
+   * Open the relay's transaction, READ COMMITTED so that every statement sees what other relays
+   * committed before it took the lock.
    */
-  protected readonly relayIsolation: 'READ COMMITTED' | undefined = 'READ COMMITTED';
+  protected async begin(runner: QueryRunner): Promise<void> {
+    await runner.startTransaction('READ COMMITTED');
+  }
+
+  protected async commit(runner: QueryRunner): Promise<void> {
+    await runner.commitTransaction();
+  }
+
+  protected async rollback(runner: QueryRunner): Promise<void> {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+  }
 
   async withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined> {
     const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.startTransaction(this.relayIsolation);
+      await this.begin(runner);
       const session = new QueryRunnerSession(runner);
       const p = this.params();
       const locked = await session.query<{ lane: unknown }>(
@@ -26,17 +36,17 @@ export abstract class LockingOutboxStore extends OutboxStore {
         p.values,
       );
       if (locked.length === 0) {
-        await runner.rollbackTransaction();
+        await this.rollback(runner);
         return undefined;
       }
       const result = await fn(
         session,
         locked.map((r) => Number(r.lane)),
       );
-      await runner.commitTransaction();
+      await this.commit(runner);
       return result;
     } catch (e) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await this.rollback(runner).catch(() => undefined);
       throw e;
     } finally {
       await runner.release().catch(() => undefined);

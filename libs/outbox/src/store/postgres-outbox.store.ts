@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
@@ -8,7 +9,27 @@ import type { SqlSession } from './sql-session';
 /** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
   readonly dialect: OutboxDialect = 'postgres';
-  protected override readonly relayIsolation = undefined;
+  private readonly openRelayTransactions = new WeakSet<QueryRunner>();
+
+  /**
+   * The relay's transaction commits without waiting for the WAL flush: it only marks rows
+   * published, and losing that mark in a database crash merely sends those rows again (delivery is
+   * at least once anyway). Business transactions are untouched (SET LOCAL). One round trip.
+   */
+  protected override async begin(runner: QueryRunner): Promise<void> {
+    this.openRelayTransactions.add(runner);
+    await runner.query('BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL synchronous_commit TO OFF');
+  }
+
+  protected override async commit(runner: QueryRunner): Promise<void> {
+    this.openRelayTransactions.delete(runner);
+    await runner.query('COMMIT');
+  }
+
+  protected override async rollback(runner: QueryRunner): Promise<void> {
+    if (!this.openRelayTransactions.delete(runner)) return;
+    await runner.query('ROLLBACK');
+  }
 
   /** NOTIFY channel: the table name (channels are identifiers, like the table name). */
   get channel(): string {
