@@ -18,7 +18,7 @@ interface Outcome {
 }
 
 const CALLERS = 4;
-const KAFKA_TIMEOUT_MS = 12_000; // longer than the session timeout (6 s): requests waiting on a dead member fail over
+const KAFKA_TIMEOUT_MS = 15_000; // well past the session timeout (6 s) and the rebalance after it: requests waiting on a dead member fail over
 const TCP_TIMEOUT_MS = 3_000;
 
 describe('RPC failover: two servers, four callers, one server SIGKILLed', () => {
@@ -94,6 +94,10 @@ describe('RPC failover: two servers, four callers, one server SIGKILLed', () => 
     expect(flat.filter((o) => o.result !== 'ok')).toEqual([]);
     expect(new Set(flat.filter((o) => o.transport === 'kafka').map((o) => o.servedBy))).toEqual(new Set(['A', 'B']));
     expect(new Set(flat.filter((o) => o.transport === 'tcp').map((o) => o.servedBy))).toEqual(new Set(['A', 'B']));
+
+    // The servers' RPC methods reach the registry through ServiceTopology, for every transport.
+    const served = callers[0].get(DiscoveryClient).catalogue().methods.find((m) => m.method === 'inventory.reserve');
+    expect(served).toEqual({ method: 'inventory.reserve', services: ['inventory'], transports: expect.arrayContaining(['kafka', 'tcp']) });
   });
 
   it('fails over when a server is killed mid-stream; no call hangs past its deadline', async () => {
