@@ -10,7 +10,7 @@ const path = require('node:path');
 
 const source = __dirname;
 const out = path.resolve(process.argv[2] || path.join(source, 'dist'));
-const skipped = new Set(['node_modules', 'dist', 'test-support']);
+const skipped = new Set(['node_modules', 'dist', 'test', 'test-support']);
 
 fs.rmSync(out, { recursive: true, force: true });
 const tsc = require.resolve('typescript/bin/tsc', { paths: [source] });
