@@ -1,9 +1,18 @@
 import type { RpcReply } from '../errors/rpc-error.codec';
 
+/** How a pending call ends when no reply comes. */
+export interface PendingCallErrors {
+  /** Its deadline passed. */
+  deadline: () => Error;
+  /** The client closed first. */
+  closed: () => Error;
+}
+
 interface Pending {
   resolve: (reply: RpcReply) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
+  errors: PendingCallErrors;
 }
 
 /**
@@ -17,13 +26,13 @@ export class PendingCalls {
     return this.calls.size;
   }
 
-  /** Wait for the reply of `id`; `onDeadline` builds the error thrown when `timeoutMs` passes first. */
-  wait(id: string, timeoutMs: number, onDeadline: () => Error): Promise<RpcReply> {
+  /** Wait for the reply of `id`, for at most `timeoutMs`. */
+  wait(id: string, timeoutMs: number, errors: PendingCallErrors): Promise<RpcReply> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        if (this.calls.delete(id)) reject(onDeadline());
+        if (this.calls.delete(id)) reject(errors.deadline());
       }, Math.max(0, timeoutMs));
-      this.calls.set(id, { resolve, reject, timer });
+      this.calls.set(id, { resolve, reject, timer, errors });
     });
   }
 
@@ -46,8 +55,8 @@ export class PendingCalls {
     call.reject(error);
   }
 
-  /** End every pending call with the error built for it. */
-  failAll(error: (id: string) => Error): void {
-    for (const id of [...this.calls.keys()]) this.fail(id, error(id));
+  /** End every pending call with its `closed` error (the client shuts down). */
+  closeAll(): void {
+    for (const [id, call] of [...this.calls]) this.fail(id, call.errors.closed());
   }
 }

@@ -77,7 +77,10 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
     }
     if (this.closed) throw new RpcClientClosedException(request.method);
     const id = (++this.sequence).toString(36);
-    const reply = this.pending.wait(id, request.deadline - Date.now(), () => new RpcDeadlineExceededException(request.method, request.timeoutMs));
+    const reply = this.pending.wait(id, request.deadline - Date.now(), {
+      deadline: () => new RpcDeadlineExceededException(request.method, request.timeoutMs),
+      closed: () => new RpcClientClosedException(request.method),
+    });
     const headers: Record<string, string> = {
       ...request.headers,
       [RpcHeaders.METHOD]: request.method,
@@ -97,7 +100,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   async beforeApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.pending.failAll(() => new RpcClientClosedException('pending call'));
+    this.pending.closeAll();
     const started = this.starting ? await this.starting.then(() => true).catch(() => false) : false;
     if (!started) return;
     await this.consumer?.stop();
