@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, removeDir, run, scratchDir, writeTree } from './test-support/scratch-dir';
 import { seedMonorepo, tributaryRunner } from './test-support/workspace';
@@ -73,12 +73,12 @@ describe('published layout (build.js)', () => {
     // What a user runs: the Nest CLI resolves the package from node_modules and runs it.
     writeTree(await seedMonorepo(), dir, ['/nest-cli.json', '/apps/', '/package.json', '/tsconfig.json']);
     const nest = require.resolve('@nestjs/cli/bin/nest.js');
+    // `-p` with a new name keeps the CLI from asking which existing project to use.
     await run(process.execPath, [nest, 'generate', '-c', '@tributary/schematics', 'service', 'payments', '-p', 'payments'], { cwd: dir });
-    await run(process.execPath, [nest, 'generate', '-c', '@tributary/schematics', 'rpc-handler', 'get-balance', '-p', 'payments'], { cwd: dir });
-    for (const file of ['apps/payments/src/main.ts', 'apps/payments/src/payments.module.ts', 'apps/payments/src/rpc/get-balance.handler.ts']) {
-      expect(existsSync(path.join(dir, file))).toBe(true);
-    }
-    expect(readFileSync(path.join(dir, 'apps/payments/src/payments.module.ts'), 'utf8')).toContain('providers: [PaymentsService, PaymentsTopics, GetBalanceHandler]');
+    const expected = await tributaryRunner().runSchematic('service', { name: 'payments' }, await seedMonorepo());
+    const generated = expected.files.filter((f) => f.startsWith('/apps/payments/'));
+    expect(generated.length).toBeGreaterThan(4);
+    for (const file of generated) expect(readFileSync(path.join(dir, file), 'utf8')).toBe(expected.readContent(file));
     const cli = JSON.parse(readFileSync(path.join(dir, 'nest-cli.json'), 'utf8')) as { projects: Record<string, { sourceRoot: string }> };
     expect(cli.projects.payments.sourceRoot).toBe('apps/payments/src');
   }, 90_000);
