@@ -16,6 +16,9 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/schematics/.*/files/'],
+  // Global options (jest ignores them inside a project): integration suites talk to real brokers.
+  testTimeout: 120_000,
+  slowTestThreshold: 30,
   projects: [
     {
       displayName: 'unit',
@@ -36,8 +39,6 @@ module.exports = {
       // Kafka is started only when integration suites run (and KAFKA_BROKERS is unset).
       globalSetup: '<rootDir>/test/global-setup.js',
       globalTeardown: '<rootDir>/test/global-teardown.js',
-      testTimeout: 120_000,
-      slowTestThreshold: 30,
     },
   ],
 };
