@@ -31,6 +31,7 @@ describe('published layout (build.js)', () => {
     expect(listFiles(path.join(pkg, 'dist')).sort()).toEqual([
       'collection.json',
       'event/event.factory.js',
+      'event/files/__name@dasherize__.event.__specFileSuffix__.ts.template',
       'event/files/__name@dasherize__.event.ts.template',
       'event/schema.json',
       'projection/files/__name@dasherize__.entity.ts.template',
@@ -38,6 +39,7 @@ describe('published layout (build.js)', () => {
       'projection/projection.factory.js',
       'projection/schema.json',
       'rpc-handler/files/__name@dasherize__.contract.ts.template',
+      'rpc-handler/files/__name@dasherize__.handler.__specFileSuffix__.ts.template',
       'rpc-handler/files/__name@dasherize__.handler.ts.template',
       'rpc-handler/rpc-handler.factory.js',
       'rpc-handler/schema.json',
@@ -52,6 +54,7 @@ describe('published layout (build.js)', () => {
       'utils/for-root-options.js',
       'utils/module-declarations.js',
       'utils/names.js',
+      'utils/spec-files.js',
       'utils/workspace.js',
     ]);
 

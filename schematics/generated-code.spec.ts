@@ -14,7 +14,7 @@ describe('generated code', () => {
   let dir: string | undefined;
   afterAll(() => removeDir(dir));
 
-  it('type-checks against @tributary/* with the strict root tsconfig', async () => {
+  it('type-checks against @tributary/* (strict, isolatedModules), loads, and its own unit tests pass', async () => {
     const runner = tributaryRunner();
     let tree = await seedMonorepo();
     tree = await runner.runSchematic('service', { name: 'payments' }, tree);
@@ -34,7 +34,7 @@ describe('generated code', () => {
       JSON.stringify({
         extends: path.relative(dir, path.join(REPO_ROOT, 'tsconfig.json')),
         // isolatedModules as in the tsconfig `nest new` writes: type-only imports in decorated signatures must say so.
-        compilerOptions: { noEmit: true, types: ['node'], isolatedModules: true },
+        compilerOptions: { noEmit: true, types: ['node', 'jest'], isolatedModules: true },
         include: ['apps/**/*.ts'],
         exclude: [],
       }),
@@ -63,5 +63,38 @@ describe('generated code', () => {
     // One service module per process (TypeOrmModule.forRoot registers the default data source).
     const { PaymentsSeenProjection } = load<{ PaymentsSeenProjection: Function }>('apps/billing/src/projections/payments-seen.projection.ts');
     expect(PaymentsSeenProjection.name).toBe('PaymentsSeenProjection');
+
+    // The generated unit tests pass.
+    expect(await runGeneratedSpec(path.join(dir, 'apps/payments/src/events/payment-captured.event.spec.ts'))).toEqual([
+      'PaymentCaptured serializes with its type, topic and partitioning key',
+      'PaymentCaptured is refused when a class-validator rule fails',
+    ]);
+    expect(await runGeneratedSpec(path.join(dir, 'apps/payments/src/rpc/get-balance.handler.spec.ts'))).toEqual([
+      'GetBalanceHandler answers payments.get-balance',
+    ]);
   }, 120_000);
 });
+
+/**
+ * Runs a generated jest spec inside this test: its `describe`/`it` calls are collected (jest does
+ * not allow registering tests from a running one), then each test body runs with jest's `expect`.
+ */
+async function runGeneratedSpec(file: string): Promise<string[]> {
+  const tests: Array<{ name: string; body: () => unknown }> = [];
+  const scope: string[] = [];
+  const globals = globalThis as unknown as Record<'describe' | 'it', unknown>;
+  const saved = { describe: globals.describe, it: globals.it };
+  globals.describe = (name: string, body: () => void) => {
+    scope.push(name);
+    body();
+    scope.pop();
+  };
+  globals.it = (name: string, body: () => unknown) => tests.push({ name: [...scope, name].join(' '), body });
+  try {
+    require(file);
+  } finally {
+    Object.assign(globals, saved);
+  }
+  for (const test of tests) await test.body();
+  return tests.map((t) => t.name);
+}

@@ -8,7 +8,13 @@ describe('event schematic', () => {
     const existing = before.files.slice().sort();
     const tree = await runner.runSchematic('event', { name: 'OrderPlaced', service: 'orders', key: 'orderId' }, before);
 
-    expect(tree.files.filter((f) => !existing.includes(f))).toEqual(['/apps/orders/src/events/order-placed.event.ts']);
+    expect(tree.files.filter((f) => !existing.includes(f)).sort()).toEqual([
+      '/apps/orders/src/events/order-placed.event.spec.ts',
+      '/apps/orders/src/events/order-placed.event.ts',
+    ]);
+    const spec = tree.readContent('/apps/orders/src/events/order-placed.event.spec.ts');
+    expect(spec).toContain("new OrderPlaced({ orderId: 'key-1', occurredAt: new Date().toISOString() })");
+    expect(spec).toContain("toMatchObject({ type: 'orders.order-placed', topic: 'orders.events', version: 1 })");
     const event = tree.readContent('/apps/orders/src/events/order-placed.event.ts');
     expect(event).toContain("import { IntegrationEvent } from '@tributary/kafka';");
     expect(event).toContain("@IntegrationEvent({ type: 'orders.order-placed', topic: 'orders.events', version: 1, key: 'orderId' })");
@@ -35,8 +41,17 @@ describe('event schematic', () => {
   it('finds the service from -p (project) or from the sourceRoot the Nest CLI passes', async () => {
     const byProject = await runner.runSchematic('event', { name: 'order-shipped', project: 'orders', topic: 'orders.shipping' }, await seedMonorepo());
     expect(byProject.readContent('/apps/orders/src/events/order-shipped.event.ts')).toContain("topic: 'orders.shipping'");
-    const bySourceRoot = await runner.runSchematic('event', { name: 'order-shipped', sourceRoot: 'apps/orders/src' }, await seedMonorepo());
-    expect(filesUnder(bySourceRoot, '/apps/orders/src/events/')).toEqual(['/apps/orders/src/events/order-shipped.event.ts']);
+    const bySourceRoot = await runner.runSchematic(
+      'event',
+      { name: 'order-shipped', sourceRoot: 'apps/orders/src', specFileSuffix: 'test' },
+      await seedMonorepo(),
+    );
+    expect(filesUnder(bySourceRoot, '/apps/orders/src/events/')).toEqual([
+      '/apps/orders/src/events/order-shipped.event.test.ts',
+      '/apps/orders/src/events/order-shipped.event.ts',
+    ]);
+    const noSpec = await runner.runSchematic('event', { name: 'order-shipped', service: 'orders', spec: false }, await seedMonorepo());
+    expect(filesUnder(noSpec, '/apps/orders/src/events/')).toEqual(['/apps/orders/src/events/order-shipped.event.ts']);
   });
 
   it('says what to fix for a missing or unknown service, a clash and bad names', async () => {
@@ -48,6 +63,7 @@ describe('event schematic', () => {
     await expect(runner.runSchematic('event', { name: 'order placed!', service: 'orders' }, tree)).rejects.toThrow(/Invalid event name/);
     await expect(runner.runSchematic('event', { name: 'x', service: 'orders', topic: 'bad topic' }, tree)).rejects.toThrow(/Invalid topic "bad topic"/);
     await expect(runner.runSchematic('event', { name: 'x', service: 'orders', key: 'order-id' }, tree)).rejects.toThrow(/Invalid key "order-id"/);
+    await expect(runner.runSchematic('event', { name: 'x', service: 'orders', specFileSuffix: '../x' }, tree)).rejects.toThrow(/Invalid spec file suffix/);
     const once = await runner.runSchematic('event', { name: 'order-placed', service: 'orders' }, tree);
     await expect(runner.runSchematic('event', { name: 'order-placed', service: 'orders' }, once)).rejects.toThrow(
       /apps\/orders\/src\/events\/order-placed.event.ts already exists/,

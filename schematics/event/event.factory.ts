@@ -3,6 +3,7 @@ import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url
 import { addToForRootOption } from '../utils/for-root-options';
 import { assertAbsent } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
+import { specOptions, specTemplates } from '../utils/spec-files';
 import { resolveService } from '../utils/workspace';
 import type { EventOptions } from './event.schema';
 
@@ -26,12 +27,16 @@ export function main(options: EventOptions): Rule {
       throw new SchematicsException(`Invalid key ${JSON.stringify(key)}: it names a property of the event class (e.g. "orderId").`);
     }
     const directory = `${service.sourceRoot}/events`;
-    assertAbsent(tree, [`${directory}/${name}.event.ts`], 'pick another event name or delete the file.');
     const eventClass = strings.classify(name);
+    const spec = specOptions(options);
+    const files = [`${directory}/${name}.event.ts`];
+    if (spec.spec) files.push(`${directory}/${name}.event.${spec.specFileSuffix}.ts`);
+    assertAbsent(tree, files, 'pick another event name or delete the file.');
     return chain([
       mergeWith(
         apply(url('./files'), [
-          applyTemplates({ ...templateHelpers(), name, service: service.name, type: `${service.name}.${name}`, topic, key }),
+          specTemplates(spec.spec),
+          applyTemplates({ ...templateHelpers(), ...spec, name, service: service.name, type: `${service.name}.${name}`, topic, key }),
           move(directory),
         ]),
       ),

@@ -12,4 +12,8 @@ export interface EventOptions {
   topic?: string;
   /** Property that partitions the event. @default 'id' */
   key?: string;
+  /** Also create a unit test. @default true */
+  spec?: boolean;
+  /** Suffix of the test file (`<name>.<suffix>.ts`). @default 'spec' */
+  specFileSuffix?: string;
 }

@@ -10,8 +10,12 @@ describe('rpc-handler schematic', () => {
 
     expect(tree.files.filter((f) => !existing.includes(f)).sort()).toEqual([
       '/apps/payments/src/rpc/get-balance.contract.ts',
+      '/apps/payments/src/rpc/get-balance.handler.spec.ts',
       '/apps/payments/src/rpc/get-balance.handler.ts',
     ]);
+    expect(tree.readContent('/apps/payments/src/rpc/get-balance.handler.spec.ts')).toContain(
+      "await expect(new GetBalanceHandler().getBalance({ id: 'id-1' }, context)).resolves.toEqual({ id: 'id-1' });",
+    );
     const contract = tree.readContent('/apps/payments/src/rpc/get-balance.contract.ts');
     expect(contract).toContain(
       "@RpcContract({ method: 'payments.get-balance', service: 'payments', response: GetBalanceResponse, idempotent: false })",

@@ -2,6 +2,7 @@ import { strings } from '@angular-devkit/core';
 import { apply, applyTemplates, chain, mergeWith, move, url, type Rule } from '@angular-devkit/schematics';
 import { addToModule, assertAbsent, assertModuleUses } from '../utils/module-declarations';
 import { normalizeName, templateHelpers } from '../utils/names';
+import { specOptions, specTemplates } from '../utils/spec-files';
 import { resolveService } from '../utils/workspace';
 import type { RpcHandlerOptions } from './rpc-handler.schema';
 
@@ -11,13 +12,17 @@ export function main(options: RpcHandlerOptions): Rule {
     const name = normalizeName(options.name, 'RPC method');
     const service = resolveService(tree, options);
     const directory = `${service.sourceRoot}/rpc`;
-    assertAbsent(tree, [`${directory}/${name}.contract.ts`, `${directory}/${name}.handler.ts`], 'pick another method name or delete the file.');
     assertModuleUses(tree, service.modulePath, 'RpcModule', 'add `RpcModule.forRoot({})` (from @tributary/rpc) to its imports first.');
     const handlerClass = `${strings.classify(name)}Handler`;
+    const spec = specOptions(options);
+    const files = [`${directory}/${name}.contract.ts`, `${directory}/${name}.handler.ts`];
+    if (spec.spec) files.push(`${directory}/${name}.handler.${spec.specFileSuffix}.ts`);
+    assertAbsent(tree, files, 'pick another method name or delete the file.');
     return chain([
       mergeWith(
         apply(url('./files'), [
-          applyTemplates({ ...templateHelpers(), name, service: service.name, method: `${service.name}.${name}`, idempotent: options.idempotent === true }),
+          specTemplates(spec.spec),
+          applyTemplates({ ...templateHelpers(), ...spec, name, service: service.name, method: `${service.name}.${name}`, idempotent: options.idempotent === true }),
           move(directory),
         ]),
       ),

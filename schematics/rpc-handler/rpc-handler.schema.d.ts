@@ -10,4 +10,8 @@ export interface RpcHandlerOptions {
   sourceRoot?: string;
   /** Safe to run twice. @default false */
   idempotent?: boolean;
+  /** Also create a unit test. @default true */
+  spec?: boolean;
+  /** Suffix of the test file (`<name>.<suffix>.ts`). @default 'spec' */
+  specFileSuffix?: string;
 }

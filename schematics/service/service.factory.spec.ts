@@ -9,6 +9,7 @@ describe('service schematic', () => {
     const tree = await runner.runSchematic('service', { name: 'payments' }, before);
 
     expect(filesUnder(tree, '/apps/payments/')).toEqual([
+      '/apps/payments/src/events/record-created.event.spec.ts',
       '/apps/payments/src/events/record-created.event.ts',
       '/apps/payments/src/main.ts',
       '/apps/payments/src/payments.module.ts',
@@ -76,7 +77,7 @@ describe('service schematic', () => {
     const manifest = readJson(seed, '/package.json');
     manifest.dependencies.typeorm = '0.3.31';
     seed.overwrite('/package.json', JSON.stringify(manifest));
-    const tree = await runner.runSchematic('service', { name: 'Ledger', outbox: false, projections: false, rpc: true, discovery: false }, seed);
+    const tree = await runner.runSchematic('service', { name: 'Ledger', outbox: false, projections: false, rpc: true, discovery: false, spec: false }, seed);
     expect(filesUnder(tree, '/apps/ledger/')).toEqual([
       '/apps/ledger/src/events/record-created.event.ts',
       '/apps/ledger/src/ledger.module.ts',

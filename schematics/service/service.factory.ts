@@ -67,7 +67,7 @@ export function main(options: ServiceOptions): Rule {
         sourceRoot: `${root}/src`,
         compilerOptions: { tsConfigPath: `${root}/tsconfig.app.json` },
       }),
-      schematic('event', { name: SAMPLE_EVENT, service: name }),
+      schematic('event', { name: SAMPLE_EVENT, service: name, spec: options.spec, specFileSuffix: options.specFileSuffix }),
       addDependencies({
         ...BASE_DEPENDENCIES,
         ...Object.fromEntries(

@@ -10,4 +10,8 @@ export interface ServiceOptions {
   rpc?: boolean;
   /** Wire `DiscoveryModule` and `@TributaryService`. @default true */
   discovery?: boolean;
+  /** Also create a unit test of the sample event. @default true */
+  spec?: boolean;
+  /** Suffix of test files. @default 'spec' */
+  specFileSuffix?: string;
 }
