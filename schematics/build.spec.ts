@@ -54,7 +54,7 @@ describe('published layout (build.js)', () => {
       'utils/for-root-options.js',
       'utils/module-declarations.js',
       'utils/names.js',
-      'utils/spec-files.js',
+      'utils/templates.js',
       'utils/workspace.js',
     ]);
 

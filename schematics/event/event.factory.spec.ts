@@ -1,14 +1,12 @@
-import { filesUnder, seedMonorepo, tributaryRunner } from '../test-support/workspace';
+import { filesUnder, runAndDiff, seedMonorepo, tributaryRunner } from '../test-support/workspace';
 
 describe('event schematic', () => {
   const runner = tributaryRunner();
 
   it('creates an @IntegrationEvent class with class-validator rules in the service', async () => {
     const before = await seedMonorepo();
-    const existing = before.files.slice().sort();
-    const tree = await runner.runSchematic('event', { name: 'OrderPlaced', service: 'orders', key: 'orderId' }, before);
-
-    expect(tree.files.filter((f) => !existing.includes(f)).sort()).toEqual([
+    const { tree, created } = await runAndDiff(runner, 'event', { name: 'OrderPlaced', service: 'orders', key: 'orderId' }, before);
+    expect(created).toEqual([
       '/apps/orders/src/events/order-placed.event.spec.ts',
       '/apps/orders/src/events/order-placed.event.ts',
     ]);

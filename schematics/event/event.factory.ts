@@ -1,9 +1,9 @@
 import { strings } from '@angular-devkit/core';
-import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url, type Rule } from '@angular-devkit/schematics';
+import { chain, SchematicsException, type Rule } from '@angular-devkit/schematics';
 import { addToForRootOption } from '../utils/for-root-options';
 import { assertAbsent } from '../utils/module-declarations';
-import { normalizeName, templateHelpers } from '../utils/names';
-import { specOptions, specTemplates } from '../utils/spec-files';
+import { normalizeName } from '../utils/names';
+import { renderTemplates, specOptions } from '../utils/templates';
 import { resolveService } from '../utils/workspace';
 import type { EventOptions } from './event.schema';
 
@@ -33,13 +33,7 @@ export function main(options: EventOptions): Rule {
     if (spec.spec) files.push(`${directory}/${name}.event.${spec.specFileSuffix}.ts`);
     assertAbsent(tree, files, 'pick another event name or delete the file.');
     return chain([
-      mergeWith(
-        apply(url('./files'), [
-          specTemplates(spec.spec),
-          applyTemplates({ ...templateHelpers(), ...spec, name, service: service.name, type: `${service.name}.${name}`, topic, key }),
-          move(directory),
-        ]),
-      ),
+      renderTemplates(directory, { name, service: service.name, type: `${service.name}.${name}`, topic, key }, spec),
       // Listed events are announced as published from bootstrap on (not only after a first publish).
       addToForRootOption(service.modulePath, {
         call: 'OutboxModule.forRoot',

@@ -1,4 +1,4 @@
-import { seedMonorepo, tributaryRunner } from '../test-support/workspace';
+import { runAndDiff, seedMonorepo, tributaryRunner } from '../test-support/workspace';
 
 describe('projection schematic', () => {
   const runner = tributaryRunner();
@@ -11,10 +11,8 @@ describe('projection schematic', () => {
 
   it('creates a @Projection with an @On handler and its entity, and wires both into the module', async () => {
     const before = await withServices();
-    const existing = before.files.slice();
-    const tree = await runner.runSchematic('projection', { name: 'customer-directory', service: 'billing', event: 'customer-registered' }, before);
-
-    expect(tree.files.filter((f) => !existing.includes(f)).sort()).toEqual([
+    const { tree, created } = await runAndDiff(runner, 'projection', { name: 'customer-directory', service: 'billing', event: 'customer-registered' }, before);
+    expect(created).toEqual([
       '/apps/billing/src/projections/customer-directory.entity.ts',
       '/apps/billing/src/projections/customer-directory.projection.ts',
     ]);

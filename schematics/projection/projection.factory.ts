@@ -1,7 +1,8 @@
 import { normalize, relative, strings } from '@angular-devkit/core';
-import { apply, applyTemplates, chain, mergeWith, move, SchematicsException, url, type Rule, type Tree } from '@angular-devkit/schematics';
+import { chain, SchematicsException, type Rule, type Tree } from '@angular-devkit/schematics';
 import { addToModule, assertAbsent, assertModuleUses } from '../utils/module-declarations';
-import { normalizeName, templateHelpers } from '../utils/names';
+import { normalizeName } from '../utils/names';
+import { renderTemplates } from '../utils/templates';
 import { readNestWorkspace, resolveService, type ServiceTarget } from '../utils/workspace';
 import type { ProjectionOptions } from './projection.schema';
 
@@ -43,7 +44,6 @@ export function main(options: ProjectionOptions): Rule {
     const eventClass = strings.classify(event);
     const rowClass = `${strings.classify(name)}Row`;
     const values = {
-      ...templateHelpers(),
       name,
       service: service.name,
       eventClass,
@@ -52,7 +52,7 @@ export function main(options: ProjectionOptions): Rule {
       table: `${strings.underscore(service.name)}_${strings.underscore(name)}`,
     };
     return chain([
-      mergeWith(apply(url('./files'), [applyTemplates(values), move(directory)])),
+      renderTemplates(directory, values),
       addToModule(service.modulePath, {
         imports: [
           { symbol: 'TypeOrmModule', from: '@nestjs/typeorm' },

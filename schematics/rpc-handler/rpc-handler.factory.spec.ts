@@ -1,14 +1,12 @@
-import { seedMonorepo, tributaryRunner } from '../test-support/workspace';
+import { runAndDiff, seedMonorepo, tributaryRunner } from '../test-support/workspace';
 
 describe('rpc-handler schematic', () => {
   const runner = tributaryRunner();
 
   it('creates an RPC contract and an @RpcHandler provider registered in the module', async () => {
     const before = await runner.runSchematic('service', { name: 'payments', outbox: false }, await seedMonorepo());
-    const existing = before.files.slice();
-    const tree = await runner.runSchematic('rpc-handler', { name: 'get-balance', service: 'payments' }, before);
-
-    expect(tree.files.filter((f) => !existing.includes(f)).sort()).toEqual([
+    const { tree, created } = await runAndDiff(runner, 'rpc-handler', { name: 'get-balance', service: 'payments' }, before);
+    expect(created).toEqual([
       '/apps/payments/src/rpc/get-balance.contract.ts',
       '/apps/payments/src/rpc/get-balance.handler.spec.ts',
       '/apps/payments/src/rpc/get-balance.handler.ts',

@@ -1,8 +1,8 @@
 import { strings } from '@angular-devkit/core';
-import { apply, applyTemplates, chain, mergeWith, move, url, type Rule } from '@angular-devkit/schematics';
+import { chain, type Rule } from '@angular-devkit/schematics';
 import { addToModule, assertAbsent, assertModuleUses } from '../utils/module-declarations';
-import { normalizeName, templateHelpers } from '../utils/names';
-import { specOptions, specTemplates } from '../utils/spec-files';
+import { normalizeName } from '../utils/names';
+import { renderTemplates, specOptions } from '../utils/templates';
 import { resolveService } from '../utils/workspace';
 import type { RpcHandlerOptions } from './rpc-handler.schema';
 
@@ -19,13 +19,7 @@ export function main(options: RpcHandlerOptions): Rule {
     if (spec.spec) files.push(`${directory}/${name}.handler.${spec.specFileSuffix}.ts`);
     assertAbsent(tree, files, 'pick another method name or delete the file.');
     return chain([
-      mergeWith(
-        apply(url('./files'), [
-          specTemplates(spec.spec),
-          applyTemplates({ ...templateHelpers(), ...spec, name, service: service.name, method: `${service.name}.${name}`, idempotent: options.idempotent === true }),
-          move(directory),
-        ]),
-      ),
+      renderTemplates(directory, { name, service: service.name, method: `${service.name}.${name}`, idempotent: options.idempotent === true }, spec),
       addToModule(service.modulePath, {
         imports: [{ symbol: handlerClass, from: `${directory}/${name}.handler` }],
         metadata: [{ key: 'providers', value: handlerClass }],

@@ -1,18 +1,7 @@
-import {
-  apply,
-  applyTemplates,
-  chain,
-  filter,
-  mergeWith,
-  move,
-  noop,
-  schematic,
-  SchematicsException,
-  url,
-  type Rule,
-} from '@angular-devkit/schematics';
+import { chain, schematic, SchematicsException, type Rule } from '@angular-devkit/schematics';
 import { addDependencies, TRIBUTARY_VERSION } from '../utils/dependencies';
-import { normalizeName, templateHelpers } from '../utils/names';
+import { normalizeName } from '../utils/names';
+import { renderTemplates } from '../utils/templates';
 import { readNestWorkspace, registerProject } from '../utils/workspace';
 import type { ServiceOptions } from './service.schema';
 
@@ -52,14 +41,8 @@ export function main(options: ServiceOptions): Rule {
       discovery: options.discovery ?? true,
     };
     return chain([
-      mergeWith(
-        apply(url('./files'), [
-          // The sample service and the topic set-up exist for the outbox's events.
-          modules.outbox ? noop() : filter((path) => !/\.(service|topics)\.ts\.template$/.test(path)),
-          applyTemplates({ ...templateHelpers(), name, sampleEvent: SAMPLE_EVENT, ...modules }),
-          move(root),
-        ]),
-      ),
+      // The sample service and the topic set-up exist for the outbox's events.
+      renderTemplates(root, { name, sampleEvent: SAMPLE_EVENT, ...modules }, undefined, modules.outbox ? undefined : /\.(service|topics)\.ts\.template$/),
       registerProject(name, {
         type: 'application',
         root,

@@ -33,3 +33,15 @@ export function filesUnder(tree: UnitTestTree, prefix: string): string[] {
 export function readJson<T = Record<string, any>>(tree: UnitTestTree, file: string): T {
   return JSON.parse(tree.readContent(file)) as T;
 }
+
+/** Runs a schematic and returns the tree with the files it created (sorted), judged against the input. */
+export async function runAndDiff(
+  runner: SchematicTestRunner,
+  schematic: string,
+  options: object,
+  before: UnitTestTree,
+): Promise<{ tree: UnitTestTree; created: string[] }> {
+  const existing = new Set(before.files);
+  const tree = await runner.runSchematic(schematic, options, before);
+  return { tree, created: tree.files.filter((f) => !existing.has(f)).sort() };
+}
