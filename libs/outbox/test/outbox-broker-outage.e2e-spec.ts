@@ -16,10 +16,11 @@ const kafkaTool = require('../../../tools/kafka/kafka.js') as {
 /** A private broker (ports 39300 and 40300, in this suite's range) that the test stops and restarts. */
 const CLUSTER = 'outbox-outage';
 
-describe('outbox relay across a broker outage (PostgreSQL)', () => {
+describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
   const topic = uniqueName('outbox-outage');
   const tableName = uniqueIdentifier('outbox_outage');
   const OrderPlaced = defineOrderEvent(topic);
+  const applicationName = uniqueName('outbox-outage-app');
   let brokers: string[];
   let app: INestApplicationContext;
   let dataSource: DataSource;
@@ -28,7 +29,7 @@ describe('outbox relay across a broker outage (PostgreSQL)', () => {
     ({ brokers } = await kafkaTool.start({ name: CLUSTER, port: 39300, fresh: true }));
     app = await startOutboxApp({
       brokers,
-      database: databaseOptions('postgres'),
+      database: { ...databaseOptions('postgres'), applicationName } as never,
       kafka: { connectTimeoutMs: 3000, requestTimeout: 5000, retry: { retries: 2, initialRetryTime: 100 } },
       outbox: {
         tableName,
@@ -47,18 +48,33 @@ describe('outbox relay across a broker outage (PostgreSQL)', () => {
     await kafkaTool.stop({ name: CLUSTER });
   }, 60_000);
 
+  const published = new Map<string, { key: string; seq: number }>();
+  let seq = 0;
+  const publishRound = async (rounds: number) => {
+    for (let r = 0; r < rounds; r++, seq++) {
+      const batch = Array.from({ length: 20 }, (_, i) => new OrderPlaced({ orderId: `key-${i}`, seq }));
+      const ids = await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, batch));
+      ids.forEach((id, i) => published.set(id, { key: batch[i].orderId, seq }));
+    }
+  };
+  const expectAllDelivered = async (label: string) => {
+    const capture = await TopicCapture.start(brokers, [topic]);
+    try {
+      await waitFor(() => new Set(capture.messages.map((m) => m.headers['tributary-event-id'])).size >= published.size, {
+        timeoutMs: 60_000,
+        description: `${published.size} distinct events`,
+      });
+      const report = checkDelivery(capture.messages, published);
+      console.log(`outbox ${label}: ${published.size} published, ${report.received} received, ${report.duplicates} duplicates`);
+      expect(report.missing).toEqual([]);
+      expect(report.outOfOrder).toEqual([]);
+    } finally {
+      await capture.stop();
+    }
+  };
+
   it('loses nothing while the broker is down and resumes unaided when it is back', async () => {
-    const publisher = app.get(OutboxPublisher);
     const relay = app.get(OutboxRelay);
-    const published = new Map<string, { key: string; seq: number }>();
-    let seq = 0;
-    const publishRound = async (rounds: number) => {
-      for (let r = 0; r < rounds; r++, seq++) {
-        const batch = Array.from({ length: 20 }, (_, i) => new OrderPlaced({ orderId: `key-${i}`, seq }));
-        const ids = await dataSource.transaction((m) => publisher.publish(m, batch));
-        ids.forEach((id, i) => published.set(id, { key: batch[i].orderId, seq }));
-      }
-    };
 
     await publishRound(25);
     await waitFor(async () => (await relay.metrics()).pending === 0, { description: 'the first 500 events shipped' });
@@ -75,15 +91,31 @@ describe('outbox relay across a broker outage (PostgreSQL)', () => {
     await waitFor(async () => (await relay.metrics()).pending === 0, { timeoutMs: 90_000, description: 'the backlog to drain after the restart' });
     expect((await app.get(OutboxHealthIndicator).isHealthy()).outbox.status).toBe('up');
 
-    const capture = await TopicCapture.start(brokers, [topic]);
-    try {
-      await capture.waitForCount(published.size, 60_000);
-      const report = checkDelivery(capture.messages, published);
-      console.log(`outbox broker outage: ${published.size} published, ${report.received} received, ${report.duplicates} duplicates`);
-      expect(report.missing).toEqual([]);
-      expect(report.outOfOrder).toEqual([]);
-    } finally {
-      await capture.stop();
-    }
+    await expectAllDelivered('broker outage');
   }, 240_000);
+
+  it('recovers unaided when its database connections are killed', async () => {
+    const relay = app.get(OutboxRelay);
+    await waitFor(async () => (await relay.metrics()).listening, { description: 'the LISTEN connection' });
+    const killed = await waitFor(async () => {
+      const rows = (await dataSource.query(
+        'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()',
+        [applicationName],
+      )) as unknown[];
+      return rows.length > 0 ? rows.length : undefined;
+    });
+    expect(killed).toBeGreaterThan(0);
+    // The pool replaces dead connections; the LISTEN connection reconnects with backoff and rescans.
+    await waitFor(
+      async () => {
+        await publishRound(1);
+        return true;
+      },
+      { description: 'publishing to work again' },
+    );
+    await publishRound(10);
+    await waitFor(async () => (await relay.metrics()).pending === 0, { timeoutMs: 60_000, description: 'the relay to drain' });
+    await waitFor(async () => (await relay.metrics()).listening, { description: 'LISTEN to be back' });
+    await expectAllDelivered('database connections killed');
+  }, 120_000);
 });

@@ -122,5 +122,7 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
     expect(report.missing).toEqual([]);
     expect(report.outOfOrder).toEqual([]);
     expect(report.received).toBe(KEYS * SEQS);
+    // The relays run with retentionMs 0: acked rows were deleted, not kept.
+    expect(await dataSource.query(`SELECT id FROM "${tableName}" LIMIT 1`)).toEqual([]);
   }, 240_000);
 });

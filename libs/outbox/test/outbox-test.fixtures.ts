@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { KafkaModule, type KafkaModuleOptions } from '@tributary/kafka';
 import { mariadbUrl, postgresUrl, uniqueName } from '@tributary/testing';
 import { IntegrationEvent, OutboxModule, type OutboxModuleOptions } from '@tributary/outbox';
@@ -8,6 +8,7 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DataSource } from 'typeorm';
 
 export type TestDatabase = 'postgres' | 'mariadb' | 'sqlite';
 
@@ -64,11 +65,18 @@ export async function startOutboxApp(options: {
   outbox: OutboxModuleOptions;
   serviceName?: string;
   kafka?: Partial<KafkaModuleOptions>;
+  /** Configure the outbox through `forRootAsync`, handing it the DataSource instance. */
+  useAsync?: boolean;
 }): Promise<INestApplicationContext> {
   const imports: DynamicModule[] = [
     KafkaModule.forRoot({ brokers: options.brokers, serviceName: options.serviceName ?? 'outbox-test', logLevel: 'nothing', ...options.kafka }),
     TypeOrmModule.forRoot({ ...options.database, name: undefined, synchronize: false } as TypeOrmModuleOptions),
-    OutboxModule.forRoot(options.outbox),
+    options.useAsync
+      ? OutboxModule.forRootAsync({
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => ({ ...options.outbox, dataSource }),
+        })
+      : OutboxModule.forRoot(options.outbox),
   ];
   @Module({ imports })
   class OutboxTestAppModule {}

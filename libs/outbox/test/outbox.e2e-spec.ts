@@ -43,6 +43,8 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
   beforeAll(async () => {
     app = await startOutboxApp({
       brokers,
+      // MariaDB goes through forRootAsync with the DataSource instance; the others inject the default token.
+      useAsync: db === 'mariadb',
       database: {
         ...databaseOptions(db),
         entities: [entity],
@@ -54,7 +56,14 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
         tableName,
         lanes: 8,
         events: [OrderPlaced],
-        relay: { pollIntervalMs: 100, maxAttempts: 2, retryBackoff: { initialMs: 50, maxMs: 100 } },
+        relay: {
+          pollIntervalMs: 100,
+          maxAttempts: 2,
+          retryBackoff: { initialMs: 50, maxMs: 100 },
+          // The periodic sweep (every minute) never runs during the suite; the last test sweeps by hand.
+          retentionMs: 500,
+          retentionBatchSize: 2,
+        },
         health: { maxDeadRows: 0 },
       },
     });
@@ -186,5 +195,18 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect(JSON.parse(messagesOf('o-big')[0].value!.toString()).seq).toBe(2);
     await waitFor(async () => (await relay.metrics()).pending === 0);
     expect((await app.get(OutboxHealthIndicator).isHealthy('outbox')).outbox.status).toBe('up');
+  }, 60_000);
+
+  it('retention deletes published rows older than retentionMs, in batches', async () => {
+    const count = async (status: string) =>
+      Number(((await dataSource.query(`SELECT COUNT(*) AS n FROM ${q(tableName)} WHERE status = ${p(1)}`, [status])) as Array<{ n: unknown }>)[0].n);
+    const published = await count('published');
+    expect(published).toBeGreaterThan(2);
+    let swept = 0;
+    await waitFor(async () => {
+      swept += await relay.sweep();
+      return (await count('published')) === 0;
+    }, { description: 'published rows to be swept' });
+    expect(swept).toBeGreaterThanOrEqual(published);
   }, 60_000);
 });

@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     outbox: {
       tableName: env('OUTBOX_TABLE'),
       lanes: Number(env('OUTBOX_LANES')),
-      relay: { instanceId: env('OUTBOX_INSTANCE'), pollIntervalMs: 200, outageBackoff: { initialMs: 100, maxMs: 2000 } },
+      // retentionMs 0: rows are deleted as soon as Kafka acked them.
+      relay: { instanceId: env('OUTBOX_INSTANCE'), pollIntervalMs: 200, retentionMs: 0, outageBackoff: { initialMs: 100, maxMs: 2000 } },
     },
   });
   const relay = app.get(OutboxRelay);
