@@ -1,5 +1,7 @@
 /** Metadata key of `@On` (stored on the handler method, an array so stacked decorators merge). */
 export const ON_EVENT_METADATA = 'tributary:projections:on';
+/** Metadata key of `@OnBatch`. */
+export const ON_BATCH_METADATA = 'tributary:projections:on-batch';
 /** Metadata key of `@Upcaster` (stored on the method, an array so stacked decorators merge). */
 export const UPCASTER_METADATA = 'tributary:projections:upcaster';
 /** Token of the injection token under which the app's TypeORM `DataSource` is looked up. */

@@ -44,7 +44,7 @@ describe('ProjectionsExplorer', () => {
     expect(found.className).toBe('CustomerDirectory');
     expect(found.options).toEqual({ name: 'explorer-spec' });
     expect(found.handlers).toEqual([
-      { className: 'CustomerDirectory', methodName: 'changed', targets: ['explorer-spec.renamed', 'explorer-spec.registered'] },
+      { className: 'CustomerDirectory', methodName: 'changed', targets: ['explorer-spec.renamed', 'explorer-spec.registered'], batch: false },
     ]);
     expect(found.upcasters).toHaveLength(1);
     expect(found.upcasters[0]).toMatchObject({ type: 'explorer-spec.registered', fromVersion: 1, source: 'CustomerDirectory.v1' });

@@ -6,7 +6,8 @@ import type { UpcasterMetadata } from './decorators/upcaster.decorator';
 import { RequestScopedProjectionException } from './exceptions/request-scoped-projection.exception';
 import type { ProjectionOptions } from './interfaces/projection-options.interface';
 import type { UpcastFunction } from './interfaces/upcaster.interface';
-import { ON_EVENT_METADATA, UPCASTER_METADATA } from './projections.constants';
+import { readMethodMetadata } from './decorators/method-metadata.factory';
+import { ON_BATCH_METADATA, ON_EVENT_METADATA, UPCASTER_METADATA } from './projections.constants';
 import type { DiscoveredHandler } from './routing/projection-routes';
 import type { UpcasterEntry } from './upcasting/upcaster-chain';
 
@@ -43,10 +44,11 @@ export class ProjectionsExplorer {
       const upcasters: UpcasterEntry[] = [];
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {
         const method = (prototype as Record<string, unknown>)[methodName] as (...args: unknown[]) => unknown;
-        const targets = Reflect.getMetadata(ON_EVENT_METADATA, method) as OnEventTarget[] | undefined;
-        if (targets?.length) handlers.push({ className, methodName, targets });
-        const upcasts = Reflect.getMetadata(UPCASTER_METADATA, method) as UpcasterMetadata[] | undefined;
-        for (const u of upcasts ?? []) {
+        const targets = readMethodMetadata<OnEventTarget>(ON_EVENT_METADATA, method);
+        if (targets.length) handlers.push({ className, methodName, targets, batch: false });
+        const batchTargets = readMethodMetadata<OnEventTarget>(ON_BATCH_METADATA, method);
+        if (batchTargets.length) handlers.push({ className, methodName, targets: batchTargets, batch: true });
+        for (const u of readMethodMetadata<UpcasterMetadata>(UPCASTER_METADATA, method)) {
           upcasters.push({
             type: u.type,
             fromVersion: u.fromVersion,

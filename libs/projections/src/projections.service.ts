@@ -93,6 +93,11 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     return this.worker(name).state;
   }
 
+  /** Events applied by a projection on this instance since it started (no I/O, unlike `status`). */
+  applied(name: string): number {
+    return this.worker(name).applied;
+  }
+
   /** State, checkpoints, lag against the high watermarks, counters and rate of a projection. */
   status(name: string): Promise<ProjectionStatus> {
     return this.worker(name).status();

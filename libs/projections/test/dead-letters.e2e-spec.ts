@@ -3,15 +3,17 @@ import { IntegrationEvent } from '@tributary/kafka';
 import {
   DeadLetterHeaders,
   On,
+  OnBatch,
   Projection,
   ProjectionFailurePolicy,
   ProjectionsService,
   Upcaster,
+  type ProjectionBatchItem,
   type ProjectionContext,
 } from '@tributary/projections';
 import { testBrokers, TopicCapture, uniqueName, waitFor } from '@tributary/testing';
 import { IsInt, IsString } from 'class-validator';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import {
   closeDataSource,
   createLogTable,
@@ -132,6 +134,35 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
     expect(byReason['handler-failed'].headers[DeadLetterHeaders.ATTEMPTS]).toBe('3');
     expect(byReason['handler-failed'].headers['tributary-event-type']).toBe(type);
     expect((await service.status(name)).deadLettered).toBe(4);
+  });
+
+  it('isolates the failing event of an @OnBatch run by halving it, applying the rest once', async () => {
+    const log = await createLogTable(ds);
+    tables.push(log);
+    const name = uniqueName('poison-batch');
+    const calls: number[] = [];
+    @Projection({ name, tables: [log] })
+    class BatchCounterLog {
+      @OnBatch(CounterIncremented)
+      async incremented(items: Array<ProjectionBatchItem<InstanceType<typeof CounterIncremented>>>, manager: EntityManager) {
+        calls.push(items.length);
+        for (const { event, context } of items) await logApplication(manager, log, event, context);
+        if (items.some(({ event }) => event.amount === ALWAYS_FAILS)) throw new Error('the read model rejects negative amounts');
+      }
+    }
+    const app = await startProjectionsApp({ dataSource: ds, providers: [BatchCounterLog], projections: { retryBackoffMs: 1 } });
+    apps.push(app);
+    // The topic holds the first test's messages: three valid CounterIncremented (seq 1, 4, 7) around a failing one (seq 3).
+    const service = app.get(ProjectionsService);
+    await waitFor(async () => (await service.status(name)).lag === 0, { timeoutMs: 60_000, description: 'projection to catch up' });
+    expect((await readLog(ds, log)).map((r) => r.seq).sort((a, b) => a - b)).toEqual([1, 4, 7]);
+    expect(calls[0]).toBe(4); // one call for the whole run at first
+    const letters = await waitFor(() => {
+      const mine = dlq.messages.filter((m) => m.headers[DeadLetterHeaders.PROJECTION] === name);
+      return mine.length === 3 ? mine : undefined;
+    });
+    expect(letters.map((m) => m.headers[DeadLetterHeaders.REASON]).sort()).toEqual(['handler-failed', 'invalid', 'undecodable']);
+    expect((await ds.query(`SELECT count(*)::int AS n FROM tributary_projection_inbox WHERE projection = $1`, [name]))[0].n).toBe(3);
   });
 
   it('with the Stop policy, halts at the poison message and applies nothing after it', async () => {

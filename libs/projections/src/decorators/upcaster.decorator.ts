@@ -1,4 +1,5 @@
 import { UPCASTER_METADATA } from '../projections.constants';
+import { appendMethodMetadata } from './method-metadata.factory';
 
 /** What `@Upcaster` stored. */
 export interface UpcasterMetadata {
@@ -11,10 +12,5 @@ export interface UpcasterMetadata {
  * `fromVersion` to version `fromVersion + 1`. Upcasters chain up to the handler's class version.
  */
 export function Upcaster(type: string, fromVersion: number): MethodDecorator {
-  return (_target, _key, descriptor) => {
-    const method = descriptor.value as unknown as object;
-    const existing = (Reflect.getMetadata(UPCASTER_METADATA, method) as UpcasterMetadata[] | undefined) ?? [];
-    Reflect.defineMetadata(UPCASTER_METADATA, [...existing, { type, fromVersion }], method);
-    return descriptor;
-  };
+  return appendMethodMetadata<UpcasterMetadata>(UPCASTER_METADATA, { type, fromVersion });
 }

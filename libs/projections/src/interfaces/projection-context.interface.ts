@@ -23,3 +23,9 @@ export interface ProjectionContext {
   /** Every header of the message, as strings. */
   headers: Record<string, string>;
 }
+
+/** One event of a run given to an `@OnBatch` handler, with its own context (all share one manager). */
+export interface ProjectionBatchItem<T = unknown> {
+  event: T;
+  context: ProjectionContext;
+}

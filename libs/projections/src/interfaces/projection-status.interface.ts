@@ -33,6 +33,8 @@ export interface ProjectionStatus {
   deadLettered: number;
   /** Events applied per second over the last few seconds on this instance. */
   eventsPerSecond: number;
+  /** When this instance received its first batch since the projection (re)started (ISO), or null. */
+  consumingSince: string | null;
   /** Last error, when the projection failed or a batch had to be retried. */
   lastError?: string;
 }

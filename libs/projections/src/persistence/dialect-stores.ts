@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { ProjectionsConfigurationException } from '../exceptions/projections-configuration.exception';
-import { ProjectionStore } from './projection-store';
+import { ProjectionStore, type Executor, type InboxEntry } from './projection-store';
 
 /** PostgreSQL: row lock with FOR UPDATE, `$n` placeholders. */
 export class PostgresProjectionStore extends ProjectionStore {
@@ -16,6 +16,20 @@ export class PostgresProjectionStore extends ProjectionStore {
     return `INSERT INTO ${this.cp} (projection, topic, topic_partition, last_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
   }
   protected readonly columnTypes = { integer: 'integer', timestamp: 'timestamptz NOT NULL DEFAULT now()', tableSuffix: '' };
+
+  /**
+   * One statement per batch: insert the ids, skipping those already there, and get back the ones
+   * inserted. A concurrent transaction claiming the same id makes this one wait for its outcome.
+   */
+  override async claimEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string>> {
+    const rows = (await db.query(
+      `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
+        ' SELECT $1, e, t, p, o FROM unnest($2::varchar[], $3::varchar[], $4::integer[], $5::bigint[]) AS x(e, t, p, o)' +
+        ' ON CONFLICT DO NOTHING RETURNING event_id',
+      [projection, entries.map((e) => e.eventId), entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.offset)],
+    )) as Array<{ event_id: string }>;
+    return new Set(rows.map((r) => r.event_id));
+  }
 }
 
 /** MySQL / MariaDB (InnoDB): row lock with FOR UPDATE, `?` placeholders. */

@@ -18,7 +18,8 @@ export interface InboxEntry {
 /** Marker of "a row exists but no offset was applied yet" (rows are created to be locked). */
 const NO_OFFSET = -1n;
 
-type Executor = Pick<QueryRunner, 'query'> | Pick<EntityManager, 'query'>;
+/** What runs SQL: a query runner (inside a transaction) or a manager / DataSource. */
+export type Executor = Pick<QueryRunner, 'query'> | Pick<EntityManager, 'query'>;
 
 /**
  * SQL for the inbox and checkpoint tables. The base class holds the logic; each dialect
@@ -115,8 +116,31 @@ export abstract class ProjectionStore {
       .filter((c) => c.offset !== NO_OFFSET);
   }
 
+  /**
+   * Record event ids as applied by the projection and return those that were not recorded yet
+   * (the others are duplicates). Runs inside the batch's transaction, before the handlers.
+   */
+  async claimEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string>> {
+    const seen = await this.seenEventIds(db, projection, entries.map((e) => e.eventId));
+    const fresh = entries.filter((e) => !seen.has(e.eventId));
+    if (fresh.length > 0) await this.recordInbox(db, projection, fresh);
+    return new Set(fresh.map((e) => e.eventId));
+  }
+
+  /** Remove ids claimed in this transaction whose events were dead-lettered instead of applied. */
+  async releaseEventIds(db: Executor, projection: string, eventIds: string[]): Promise<void> {
+    const chunk = this.maxParams - 1;
+    for (let i = 0; i < eventIds.length; i += chunk) {
+      const ids = eventIds.slice(i, i + chunk);
+      await db.query(`DELETE FROM ${this.inbox} WHERE projection = ${this.param(1)} AND event_id IN (${this.params(ids.length, 2)})`, [
+        projection,
+        ...ids,
+      ]);
+    }
+  }
+
   /** The subset of `eventIds` the projection already applied. */
-  async seenEventIds(db: Executor, projection: string, eventIds: string[]): Promise<Set<string>> {
+  protected async seenEventIds(db: Executor, projection: string, eventIds: string[]): Promise<Set<string>> {
     const seen = new Set<string>();
     const chunk = this.maxParams - 1;
     for (let i = 0; i < eventIds.length; i += chunk) {
@@ -131,10 +155,10 @@ export abstract class ProjectionStore {
   }
 
   /**
-   * Record applied event ids. A plain INSERT on purpose: if two transactions applied the same id
-   * (two partitions at once), the second fails on the primary key and its batch is retried.
+   * Record event ids. A plain INSERT on purpose: if two transactions claim the same id (two
+   * partitions at once), the second fails on the primary key and its batch is retried.
    */
-  async recordInbox(db: Executor, projection: string, entries: InboxEntry[]): Promise<void> {
+  protected async recordInbox(db: Executor, projection: string, entries: InboxEntry[]): Promise<void> {
     const chunk = Math.floor(this.maxParams / 5);
     for (let i = 0; i < entries.length; i += chunk) {
       const part = entries.slice(i, i + chunk);

@@ -8,6 +8,8 @@ export interface DiscoveredHandler {
   className: string;
   methodName: string;
   targets: OnEventTarget[];
+  /** `@OnBatch`: the method takes runs of events. */
+  batch: boolean;
 }
 
 /** Where one event type goes. */
@@ -16,6 +18,8 @@ export interface ProjectionRoute {
   methodName: string;
   /** `Class.method`, for messages. */
   handlerName: string;
+  /** The method takes runs of events (`@OnBatch`). */
+  batch: boolean;
   /** Class the payload is materialised into (validated); absent for a bare type with no class loaded. */
   eventClass?: new (...args: any[]) => object;
   /** Schema version the handler expects (payloads are upcast to it); absent = take any version. */
@@ -50,6 +54,7 @@ function routeOf(target: OnEventTarget, handler: DiscoveredHandler, handlerName:
       type: target,
       methodName: handler.methodName,
       handlerName,
+      batch: handler.batch,
       eventClass: known?.target as (new (...args: any[]) => object) | undefined,
       version: known?.version,
       topic: known?.topic,
@@ -66,6 +71,7 @@ function routeOf(target: OnEventTarget, handler: DiscoveredHandler, handlerName:
     type: metadata.type,
     methodName: handler.methodName,
     handlerName,
+    batch: handler.batch,
     eventClass: target,
     version: metadata.version,
     topic: metadata.topic,

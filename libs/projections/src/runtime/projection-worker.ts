@@ -16,7 +16,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { HandlerFailureError } from '../errors/handler-failure.error';
 import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
 import { UpcastException } from '../exceptions/upcast.exception';
-import type { ProjectionContext } from '../interfaces/projection-context.interface';
+import type { ProjectionBatchItem, ProjectionContext } from '../interfaces/projection-context.interface';
 import {
   ProjectionFailurePolicy,
   UnknownEventPolicy,
@@ -58,6 +58,25 @@ interface PreparedMessage {
   route?: ProjectionRoute;
   event?: unknown;
   failure?: { reason: DeadLetterReason; error: string; attempts: number };
+  context?: ProjectionContext;
+}
+
+function inboxEntryOf(item: PreparedMessage, topic: string, partition: number): InboxEntry {
+  return { eventId: item.envelope!.eventId, topic, partition, offset: item.message.offset };
+}
+
+/**
+ * Split events into runs handled by one call: consecutive events routed to the same `@OnBatch`
+ * method form one run; every `@On` event is a run of its own. Offset order is kept.
+ */
+function runsOf(items: PreparedMessage[]): PreparedMessage[][] {
+  const runs: PreparedMessage[][] = [];
+  for (const item of items) {
+    const current = runs[runs.length - 1];
+    if (current && item.route!.batch && current[0].route === item.route) current.push(item);
+    else runs.push([item]);
+  }
+  return runs;
 }
 
 interface BatchOutcome {
@@ -84,11 +103,12 @@ export class ProjectionWorker {
   duplicates = 0;
   deadLettered = 0;
   lastError?: string;
+  /** When this instance received its first batch since the projection (re)started. */
+  firstBatchAt?: Date;
   readonly rate = new RateMeter();
   private runner?: KafkaConsumerRunner;
   /** Partitions positioned at their earliest offset on purpose while they have no checkpoint. */
   private readonly rewound = new Set<string>();
-  private readonly lowWatermarks = new Map<string, bigint>();
 
   constructor(
     readonly definition: ProjectionDefinition,
@@ -106,6 +126,7 @@ export class ProjectionWorker {
     if (this.runner) return;
     this.state = state;
     this.lastError = undefined;
+    this.firstBatchAt = undefined;
     const { consumer } = this.deps.options;
     this.runner = this.deps.kafka.createConsumer({
       groupId: this.definition.options.groupId,
@@ -157,7 +178,6 @@ export class ProjectionWorker {
       await qr.release();
     }
     this.rewound.clear();
-    this.lowWatermarks.clear();
     await this.start('rebuilding');
   }
 
@@ -207,42 +227,49 @@ export class ProjectionWorker {
       duplicates: this.duplicates,
       deadLettered: this.deadLettered,
       eventsPerSecond: this.rate.perSecond(),
+      consumingSince: this.firstBatchAt?.toISOString() ?? null,
       lastError: this.lastError,
     };
   }
 
-  /** Seek every assigned partition to its stored checkpoint (or its earliest offset when it has none). */
+  /**
+   * Seek every assigned partition to its stored checkpoint, or to its earliest offset when it has
+   * none. Only an optimisation: if this fails, the checks inside each batch's transaction still
+   * skip what was applied and rewind a partition read from the middle, so it logs and returns.
+   */
   private async onAssigned(assignment: PartitionAssignment): Promise<void> {
     const runner = this.runner;
     if (!runner) return;
-    const checkpoints = await this.deps.store.readCheckpoints(this.deps.dataSource, this.name);
-    const stored = new Map(checkpoints.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
-    for (const [topic, partitions] of Object.entries(assignment)) {
-      for (const partition of partitions) {
-        const key = partitionKey(topic, partition);
-        const checkpoint = stored.get(key);
-        if (checkpoint !== undefined) {
-          runner.seek(topic, partition, (checkpoint + 1n).toString());
-        } else {
-          runner.seek(topic, partition, (await this.lowWatermark(topic, partition, true)).toString());
-          this.rewound.add(key);
+    try {
+      const checkpoints = await this.deps.store.readCheckpoints(this.deps.dataSource, this.name);
+      const stored = new Map(checkpoints.map((c) => [partitionKey(c.topic, c.partition), c.offset]));
+      for (const [topic, partitions] of Object.entries(assignment)) {
+        for (const partition of partitions) {
+          const key = partitionKey(topic, partition);
+          const checkpoint = stored.get(key);
+          if (checkpoint !== undefined) {
+            runner.seek(topic, partition, (checkpoint + 1n).toString());
+          } else {
+            runner.seek(topic, partition, (await this.lowWatermark(topic, partition)).toString());
+            this.rewound.add(key);
+          }
         }
       }
+    } catch (e) {
+      this.logger.warn(`could not seek to the stored checkpoints (batches check them anyway): ${(e as Error).message}`);
     }
     if (this.state === 'starting') this.state = 'running';
   }
 
-  private async lowWatermark(topic: string, partition: number, refresh = false): Promise<bigint> {
-    const key = partitionKey(topic, partition);
-    if (refresh || !this.lowWatermarks.has(key)) {
-      for (const [p, low] of await this.deps.kafka.admin.lowWatermarks(topic)) this.lowWatermarks.set(partitionKey(topic, p), low);
-    }
-    return this.lowWatermarks.get(key) ?? 0n;
+  private async lowWatermark(topic: string, partition: number): Promise<bigint> {
+    const lows = await this.deps.kafka.admin.lowWatermarks(topic);
+    return lows.get(partition) ?? 0n;
   }
 
   private async handleBatch(batch: ConsumedBatch): Promise<void> {
     // A stale batch was fetched before a seek (assignment, rewind): the seek decides where to read.
     if (this.state === 'failed' || !batch.isRunning() || batch.isStale() || batch.messages.length === 0) return;
+    this.firstBatchAt ??= new Date();
     let outcome: BatchOutcome;
     try {
       try {
@@ -294,7 +321,7 @@ export class ProjectionWorker {
         return { lastOffset: last, applied: 0, duplicates };
       }
       const key = partitionKey(topic, partition);
-      if (checkpoint === null && !this.rewound.has(key) && BigInt(pending[0].offset) > (await this.lowWatermark(topic, partition, true))) {
+      if (checkpoint === null && !this.rewound.has(key) && BigInt(pending[0].offset) > (await this.lowWatermark(topic, partition))) {
         // No checkpoint but we read from the middle: the projection was reset (rebuild, maybe on another
         // instance) while we held this partition. Start it over from the earliest offset.
         await qr.rollbackTransaction();
@@ -303,50 +330,55 @@ export class ProjectionWorker {
         return { lastOffset: null, applied: 0, duplicates: 0 };
       }
       const prepared = pending.map((m) => this.prepare(m));
-      const ids = prepared.flatMap((p) => (p.envelope && !p.failure ? [p.envelope.eventId] : []));
-      const seen = ids.length > 0 ? await store.seenEventIds(qr, this.name, ids) : new Set<string>();
-      const inbox: InboxEntry[] = [];
+      const applicable: PreparedMessage[] = [];
       const deadLetters: PreparedMessage[] = [];
-      let lastHeartbeat = Date.now();
+      const candidates = new Map<string, PreparedMessage>();
       for (const item of prepared) {
+        if (item.failure) deadLetters.push(item);
+        else if (!item.route) continue; // unknown type, ignored by policy
+        else if (candidates.has(item.envelope!.eventId)) duplicates++;
+        else candidates.set(item.envelope!.eventId, item);
+      }
+      // Claim the event ids in the inbox before applying: the ones it already held are duplicates.
+      const claimed =
+        candidates.size > 0
+          ? await store.claimEventIds(qr, this.name, [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition)))
+          : new Set<string>();
+      for (const [eventId, item] of candidates) {
+        if (!claimed.has(eventId)) {
+          duplicates++;
+          continue;
+        }
+        item.context = this.contextOf(qr, topic, partition, item);
+        applicable.push(item);
+      }
+      const applied: PreparedMessage[] = [];
+      let lastHeartbeat = Date.now();
+      for (const run of runsOf(applicable)) {
         if (Date.now() - lastHeartbeat > HEARTBEAT_EVERY_MS) {
           await batch.heartbeat();
           lastHeartbeat = Date.now();
         }
-        if (item.failure) {
-          deadLetters.push(item);
-          continue;
-        }
-        const envelope = item.envelope!;
-        if (seen.has(envelope.eventId)) {
-          duplicates++;
-          continue;
-        }
-        if (!item.route) continue; // unknown type, ignored by policy
-        const context = this.contextOf(qr, topic, partition, item);
         if (withSavepoints) {
-          const failure = await this.applyWithSavepoint(qr, item, context);
-          if (failure) {
-            item.failure = failure;
-            deadLetters.push(item);
-            continue;
-          }
-        } else {
-          try {
-            await this.invoke(item, context);
-          } catch (e) {
-            throw new HandlerFailureError(e);
-          }
+          await this.applyIsolated(qr, run, applied, deadLetters);
+          continue;
         }
-        seen.add(envelope.eventId);
-        inbox.push({ eventId: envelope.eventId, topic, partition, offset: item.message.offset });
+        try {
+          await this.invoke(qr, run);
+        } catch (e) {
+          throw new HandlerFailureError(e);
+        }
+        applied.push(...run);
       }
+      deadLetters.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
       if (deadLetters.length > 0) await this.deadLetter(batch, deadLetters);
-      if (inbox.length > 0) await store.recordInbox(qr, this.name, inbox);
+      // Dead-lettered events were claimed but not applied: give their ids back.
+      const unapplied = deadLetters.flatMap((d) => (d.envelope && claimed.has(d.envelope.eventId) ? [d.envelope.eventId] : []));
+      if (unapplied.length > 0) await store.releaseEventIds(qr, this.name, unapplied);
       await store.saveCheckpoint(qr, this.name, topic, partition, last);
       await qr.commitTransaction();
       this.rewound.delete(key);
-      return { lastOffset: last, applied: inbox.length, duplicates };
+      return { lastOffset: last, applied: applied.length, duplicates };
     } catch (e) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw e;
@@ -355,29 +387,66 @@ export class ProjectionWorker {
     }
   }
 
-  /** Run a handler up to `maxAttempts` times, each inside a savepoint; returns the failure when it never succeeds. */
-  private async applyWithSavepoint(qr: QueryRunner, item: PreparedMessage, context: ProjectionContext): Promise<PreparedMessage['failure']> {
+  /**
+   * Apply a run inside a savepoint. When it fails, undo it and apply its halves the same way, down
+   * to single events, which get `maxAttempts` tries before they are dead-lettered: only the failing
+   * event's writes are lost.
+   */
+  private async applyIsolated(qr: QueryRunner, run: PreparedMessage[], applied: PreparedMessage[], deadLetters: PreparedMessage[]): Promise<void> {
+    if (run.length === 1) {
+      const failure = await this.applyWithRetries(qr, run[0]);
+      if (failure) deadLetters.push({ ...run[0], failure });
+      else applied.push(run[0]);
+      return;
+    }
+    if ((await this.inSavepoint(qr, run)) === undefined) {
+      applied.push(...run);
+      return;
+    }
+    const middle = Math.ceil(run.length / 2);
+    await this.applyIsolated(qr, run.slice(0, middle), applied, deadLetters);
+    await this.applyIsolated(qr, run.slice(middle), applied, deadLetters);
+  }
+
+  /** Run one event's handler up to `maxAttempts` times, each in a savepoint; returns the failure when it never succeeds. */
+  private async applyWithRetries(qr: QueryRunner, item: PreparedMessage): Promise<PreparedMessage['failure']> {
     const { maxAttempts } = this.definition.options;
+    const context = item.context!;
     let error = '';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await qr.query('SAVEPOINT tributary_event');
-      try {
-        await this.invoke(item, context);
-        await qr.query('RELEASE SAVEPOINT tributary_event');
-        return undefined;
-      } catch (e) {
-        await qr.query('ROLLBACK TO SAVEPOINT tributary_event');
-        error = e instanceof Error ? e.message : String(e);
-        this.logger.warn(`${item.route!.handlerName} failed on ${context.topic}[${context.partition}]@${context.offset} (attempt ${attempt}/${maxAttempts}): ${error}`);
-        if (attempt < maxAttempts) await sleep(this.deps.options.retryBackoffMs * 2 ** (attempt - 1));
-      }
+      const failure = await this.inSavepoint(qr, [item]);
+      if (failure === undefined) return undefined;
+      error = failure instanceof Error ? failure.message : String(failure);
+      this.logger.warn(`${item.route!.handlerName} failed on ${context.topic}[${context.partition}]@${context.offset} (attempt ${attempt}/${maxAttempts}): ${error}`);
+      if (attempt < maxAttempts) await sleep(this.deps.options.retryBackoffMs * 2 ** (attempt - 1));
     }
     return { reason: 'handler-failed', error, attempts: maxAttempts };
   }
 
-  private invoke(item: PreparedMessage, context: ProjectionContext): Promise<unknown> {
-    const method = this.definition.instance[item.route!.methodName] as (event: unknown, ctx: ProjectionContext) => unknown;
-    return Promise.resolve(method.call(this.definition.instance, item.event, context));
+  /** Invoke the handler of a run inside a savepoint; returns what it threw (its writes undone), or undefined. */
+  private async inSavepoint(qr: QueryRunner, run: PreparedMessage[]): Promise<unknown> {
+    await qr.query('SAVEPOINT tributary_event');
+    try {
+      await this.invoke(qr, run);
+      await qr.query('RELEASE SAVEPOINT tributary_event');
+      return undefined;
+    } catch (e) {
+      await qr.query('ROLLBACK TO SAVEPOINT tributary_event');
+      await qr.query('RELEASE SAVEPOINT tributary_event');
+      return e ?? new Error('handler threw nothing');
+    }
+  }
+
+  /** Call the handler of a run: once per event for `@On`, once for the whole run for `@OnBatch`. */
+  private async invoke(qr: QueryRunner, run: PreparedMessage[]): Promise<void> {
+    const route = run[0].route!;
+    const method = this.definition.instance[route.methodName] as (...args: unknown[]) => unknown;
+    if (route.batch) {
+      const items: ProjectionBatchItem[] = run.map((item) => ({ event: item.event, context: item.context! }));
+      await method.call(this.definition.instance, items, qr.manager);
+      return;
+    }
+    for (const item of run) await method.call(this.definition.instance, item.event, item.context);
   }
 
   private contextOf(qr: QueryRunner, topic: string, partition: number, item: PreparedMessage): ProjectionContext {

@@ -1,0 +1,242 @@
+/*
+ * Projections benchmark: events/s applied into a PostgreSQL read model with the exactly-once
+ * bookkeeping (inbox + checkpoint in the batch's transaction), against the raw kafkajs consumer
+ * reading the same topic in the same run; then the time to rebuild the read model from all events.
+ * `projection` uses an `@OnBatch` handler (one multi-row upsert per run of events);
+ * `projectionPerEvent` the plain `@On` handler (one upsert per event) on the first 50,000 events.
+ *
+ *   npm run bench:projections             # 1,000,000 events
+ *   BENCH_QUICK=1 npm run bench:projections   # 50,000 events
+ *
+ * KAFKA_BROKERS (default 127.0.0.1:9092), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * The last stdout line is one JSON object.
+ */
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
+import {
+  On,
+  OnBatch,
+  Projection,
+  ProjectionsModule,
+  ProjectionsService,
+  type ProjectionBatchItem,
+  type ProjectionContext,
+} from '@tributary/projections';
+import { IsInt, IsString } from 'class-validator';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { lastValueFrom } from 'rxjs';
+import { DataSource, type EntityManager } from 'typeorm';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 50_000 : 1_000_000));
+const PARTITIONS = 4;
+const KEYS = 1000;
+const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+const TOPIC = `bench-projections-${suffix}`;
+const TYPE = `bench.counter-incremented-${suffix}`;
+const READ_MODEL = `bench_counters_${suffix}`;
+const PER_EVENT_MODEL = `bench_counters_each_${suffix}`;
+/** The per-event handler is measured on at most this many events (it is the slow path). */
+const PER_EVENT_EVENTS = Math.min(EVENTS, Number(process.env.BENCH_PER_EVENT_EVENTS ?? 50_000));
+const INBOX = `bench_inbox_${suffix}`;
+const CHECKPOINTS = `bench_checkpoints_${suffix}`;
+
+const log = (message: string) => process.stderr.write(`[bench:projections] ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+@IntegrationEvent({ type: TYPE, topic: TOPIC, key: 'counterId' })
+class CounterIncremented {
+  @IsString() counterId!: string;
+  @IsInt() amount!: number;
+}
+
+const upsert = (table: string) =>
+  `INSERT INTO ${table} (counter_id, total, events) SELECT c, t, n FROM unnest($1::varchar[], $2::bigint[], $3::integer[]) AS x(c, t, n)
+   ON CONFLICT (counter_id) DO UPDATE SET total = ${table}.total + EXCLUDED.total, events = ${table}.events + EXCLUDED.events`;
+
+/** The high-volume way: `@OnBatch` folds a run of events into one multi-row upsert. */
+@Projection({ name: `bench-batch-${suffix}`, tables: [READ_MODEL] })
+class CounterTotals {
+  @OnBatch(CounterIncremented)
+  async incremented(items: Array<ProjectionBatchItem<CounterIncremented>>, manager: EntityManager): Promise<void> {
+    const totals = new Map<string, { total: number; events: number }>();
+    for (const { event } of items) {
+      const t = totals.get(event.counterId) ?? { total: 0, events: 0 };
+      t.total += event.amount;
+      t.events += 1;
+      totals.set(event.counterId, t);
+    }
+    const ids = [...totals.keys()];
+    await manager.query(upsert(READ_MODEL), [ids, ids.map((id) => totals.get(id)!.total), ids.map((id) => totals.get(id)!.events)]);
+  }
+}
+
+/** The plain way: `@On`, one upsert per event. */
+@Projection({ name: `bench-each-${suffix}`, tables: [PER_EVENT_MODEL] })
+class CounterTotalsPerEvent {
+  @On(CounterIncremented)
+  async incremented(event: CounterIncremented, { manager }: ProjectionContext): Promise<void> {
+    await manager.query(upsert(PER_EVENT_MODEL), [[event.counterId], [event.amount], [1]]);
+  }
+}
+
+/** Start a projection, wait until it applied `count` events, return the rate since its first batch arrived. */
+async function measure(service: ProjectionsService, name: string, count: number): Promise<{ eventsPerSecond: number; seconds: number; events: number }> {
+  await service.start(name);
+  while (service.applied(name) < count) await sleep(5);
+  const done = Date.now();
+  // Timed from the first fetched batch, like the raw consumer (joining the group is not throughput).
+  const since = Date.parse((await service.status(name)).consumingSince!);
+  const seconds = (done - since) / 1000;
+  return { eventsPerSecond: Math.round(count / seconds), seconds: Number(seconds.toFixed(2)), events: count };
+}
+
+async function readModelEvents(dataSource: DataSource, table: string): Promise<number> {
+  const [{ events }] = (await dataSource.query(`SELECT coalesce(sum(events), 0)::bigint AS events FROM ${table}`)) as Array<{ events: string }>;
+  return Number(events);
+}
+
+async function produce(kafka: Kafka): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const started = Date.now();
+  const occurredAt = new Date().toISOString();
+  for (let i = 0; i < EVENTS; i += 5000) {
+    const messages = [];
+    for (let j = i; j < Math.min(EVENTS, i + 5000); j++) {
+      const counterId = `c${j % KEYS}`;
+      messages.push(
+        encodeEnvelope({
+          eventId: randomUUID(),
+          type: TYPE,
+          version: 1,
+          key: counterId,
+          occurredAt,
+          source: 'bench',
+          contentType: 'application/json',
+          headers: {},
+          payload: { counterId, amount: 1 },
+        }),
+      );
+    }
+    await producer.send({ topic: TOPIC, messages });
+  }
+  await producer.disconnect();
+  log(`produced ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The baseline: a plain kafkajs consumer reading the whole topic, doing nothing per message. */
+async function rawConsumer(kafka: Kafka): Promise<{ eventsPerSecond: number; seconds: number }> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${suffix}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  let count = 0;
+  let first = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  await consumer.run({
+    partitionsConsumedConcurrently: PARTITIONS,
+    eachBatch: async ({ batch }) => {
+      if (first === 0) first = Date.now();
+      count += batch.messages.length;
+      if (count >= EVENTS) done();
+    },
+  });
+  await finished;
+  const seconds = (Date.now() - first) / 1000;
+  await consumer.disconnect();
+  return { eventsPerSecond: Math.round(EVENTS / seconds), seconds };
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error']);
+  const kafka = new Kafka({ clientId: 'bench-projections', brokers: BROKERS, logLevel: logLevel.NOTHING });
+  const dataSource = await new DataSource({ type: 'postgres', url: DATABASE_URL, poolSize: PARTITIONS + 2 }).initialize();
+  for (const table of [READ_MODEL, PER_EVENT_MODEL]) {
+    await dataSource.query(`CREATE TABLE ${table} (counter_id varchar(100) PRIMARY KEY, total bigint NOT NULL, events integer NOT NULL)`);
+  }
+  const app = await Test.createTestingModule({
+    imports: [
+      KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing' }),
+      ProjectionsModule.forRoot({
+        dataSource,
+        autoStart: false,
+        tables: { inbox: INBOX, checkpoints: CHECKPOINTS },
+        consumer: { partitionsConsumedConcurrently: PARTITIONS },
+        progressIntervalMs: 250,
+      }),
+    ],
+    providers: [CounterTotals, CounterTotalsPerEvent],
+  })
+    .compile()
+    .then((m) => m.init());
+  try {
+    await produce(kafka);
+
+    log('raw kafkajs consumer...');
+    const raw = await rawConsumer(kafka);
+    log(`raw: ${raw.eventsPerSecond} events/s`);
+
+    const service = app.get(ProjectionsService);
+    const name = `bench-batch-${suffix}`;
+    log('projection with @OnBatch (incremental)...');
+    const projection = await measure(service, name, EVENTS);
+    if ((await readModelEvents(dataSource, READ_MODEL)) !== EVENTS) throw new Error('the @OnBatch read model does not hold every event');
+    log(`projection @OnBatch: ${projection.eventsPerSecond} events/s`);
+
+    log(`projection with @On, one upsert per event (first ${PER_EVENT_EVENTS} events)...`);
+    const perEvent = await measure(service, `bench-each-${suffix}`, PER_EVENT_EVENTS);
+    await service.stop(`bench-each-${suffix}`);
+    if ((await readModelEvents(dataSource, PER_EVENT_MODEL)) < PER_EVENT_EVENTS) throw new Error('the @On read model misses events');
+    log(`projection @On: ${perEvent.eventsPerSecond} events/s`);
+
+    log('rebuild...');
+    const rebuildStarted = Date.now();
+    const progress = await service.rebuild(name);
+    const last = await lastValueFrom(progress);
+    const rebuildSeconds = (Date.now() - rebuildStarted) / 1000;
+    const rebuilt = await readModelEvents(dataSource, READ_MODEL);
+    if (rebuilt !== EVENTS) throw new Error(`rebuilt read model holds ${rebuilt} events, expected ${EVENTS}`);
+    log(`rebuild: ${EVENTS} events in ${rebuildSeconds.toFixed(1)} s (${last.eventsPerSecond} events/s)`);
+
+    const result = {
+      benchmark: 'projections',
+      quick: QUICK,
+      events: EVENTS,
+      partitions: PARTITIONS,
+      projection: { ...projection, handler: '@OnBatch (one multi-row upsert per run)' },
+      projectionPerEvent: { ...perEvent, handler: '@On (one upsert per event)' },
+      raw,
+      ratio: Number((projection.eventsPerSecond / raw.eventsPerSecond).toFixed(3)),
+      ratioPerEvent: Number((perEvent.eventsPerSecond / raw.eventsPerSecond).toFixed(3)),
+      target: 0.5,
+      rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds) },
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await app.close();
+    for (const table of [READ_MODEL, PER_EVENT_MODEL, INBOX, CHECKPOINTS]) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await dataSource.destroy();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [TOPIC, `${TOPIC}.dlq`] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
