@@ -35,7 +35,12 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testMatch: ['<rootDir>/libs/**/*.e2e-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/apps/**/*.e2e-spec.ts'],
+      testMatch: [
+        '<rootDir>/libs/**/*.e2e-spec.ts',
+        '<rootDir>/test/**/*.e2e-spec.ts',
+        '<rootDir>/apps/**/*.e2e-spec.ts',
+        '<rootDir>/schematics/**/*.e2e-spec.ts',
+      ],
       // Kafka is started only when integration suites run (and KAFKA_BROKERS is unset).
       globalSetup: '<rootDir>/test/global-setup.js',
       globalTeardown: '<rootDir>/test/global-teardown.js',
