@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { ServiceTopology } from '@tributary/kafka';
-import { On, Projection, ProjectionsService, type ProjectionContext } from '@tributary/projections';
+import { On, Projection, projectionsMigrations, ProjectionsService, type ProjectionContext } from '@tributary/projections';
 import { uniqueName, waitFor } from '@tributary/testing';
 import type { DataSource } from 'typeorm';
 import {
@@ -17,6 +17,7 @@ import {
   type Dialect,
 } from './support/projection-fixtures';
 
+// PostgreSQL and MariaDB with forRoot, SQLite with forRootAsync and a custom DataSource token.
 describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %s', (dialect) => {
   const { topic, type, CounterIncremented } = defineCounterEvents(`apply-${dialect}`);
   const name = uniqueName(`apply-${dialect}`);
@@ -25,6 +26,7 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
   let producer: TestProducer;
   let log: string;
   const handlerOrder = new Map<string, number[]>();
+  const tables = { checkpoints: `${name.replace(/-/g, '_')}_cp`, inbox: `${name.replace(/-/g, '_')}_inbox` };
 
   beforeAll(async () => {
     ds = await openDataSource(dialect);
@@ -43,15 +45,27 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
         await logApplication(ctx.manager, log, event, ctx);
       }
     }
-    app = await startProjectionsApp({ dataSource: ds, providers: [CounterLog], projections: { tables: { checkpoints: `${log}_cp`, inbox: `${log}_inbox` } } });
+    // The shipped migration creates the bookkeeping tables (createTables: false), on every dialect.
+    const queryRunner = ds.createQueryRunner();
+    await new (projectionsMigrations(tables)[0])().up(queryRunner);
+    await queryRunner.release();
+    app = await startProjectionsApp({
+      dataSource: ds,
+      providers: [CounterLog],
+      projections: { tables, createTables: false },
+      useAsync: dialect === 'sqlite',
+    });
   });
 
   afterAll(async () => {
     await app?.close();
     await producer?.close();
     await ds?.query(`DROP TABLE IF EXISTS ${log}`).catch(() => undefined);
-    await ds?.query(`DROP TABLE IF EXISTS ${log}_cp`).catch(() => undefined);
-    await ds?.query(`DROP TABLE IF EXISTS ${log}_inbox`).catch(() => undefined);
+    if (ds?.isInitialized) {
+      const queryRunner = ds.createQueryRunner();
+      await new (projectionsMigrations(tables)[0])().down(queryRunner);
+      await queryRunner.release();
+    }
     await closeDataSource(ds);
   });
 

@@ -148,18 +148,27 @@ export async function startProjectionsApp(options: {
   projections?: Partial<ProjectionsModuleOptions>;
   serviceName?: string;
   brokers?: string[];
+  /** Configure through `forRootAsync`, the DataSource injected from a provider under a custom token. */
+  useAsync?: boolean;
 }): Promise<INestApplicationContext> {
+  const projectionOptions: ProjectionsModuleOptions = {
+    consumer: { sessionTimeout: 6000, heartbeatInterval: 500 },
+    progressIntervalMs: 100,
+    ...options.projections,
+  };
+  const DATA_SOURCE = Symbol('test-data-source');
+  const projections = options.useAsync
+    ? ProjectionsModule.forRootAsync({
+        dataSourceToken: DATA_SOURCE,
+        useFactory: () => projectionOptions,
+      })
+    : ProjectionsModule.forRoot({ ...projectionOptions, dataSource: options.dataSource });
   const moduleRef = await Test.createTestingModule({
     imports: [
       KafkaModule.forRoot({ brokers: options.brokers ?? testBrokers(), serviceName: options.serviceName ?? 'projections-test', logLevel: 'error' }),
-      ProjectionsModule.forRoot({
-        dataSource: options.dataSource,
-        consumer: { sessionTimeout: 6000, heartbeatInterval: 500 },
-        progressIntervalMs: 100,
-        ...options.projections,
-      }),
+      projections,
     ],
-    providers: options.providers,
+    providers: [...options.providers, { provide: DATA_SOURCE, useValue: options.dataSource }],
   }).compile();
   return moduleRef.init();
 }
