@@ -11,7 +11,8 @@
  *     at a fixed 1,000 events/s while the relay runs here with LISTEN/NOTIFY; latency = Kafka ack
  *     time − time the commit returned (wall clocks of the same machine).
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
- * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test).
+ * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
+ * for experiments BENCH_LATENCY_SECONDS (5 quick / 20) and BENCH_LANES_PER_BATCH (16).
  * The last stdout line is one JSON object.
  */
 import 'reflect-metadata';

@@ -87,19 +87,20 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
       }
     };
 
-    // Half the events wait as a backlog; the other half is published while the relays run.
+    // Half the events wait as a backlog; relay-1 dies mid-batch while draining it and is restarted;
+    // the other half is published while the three relays run.
     await publishSeqs(0, SEQS / 2);
     const env = { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: postgresUrl(), OUTBOX_TABLE: tableName, OUTBOX_LANES: String(LANES) };
-    relays.push(spawnRelay('relay-1', { ...env, OUTBOX_CRASH_AFTER_BATCHES: '15' }));
+    relays.push(spawnRelay('relay-1', { ...env, OUTBOX_CRASH_AFTER_BATCHES: '5' }));
     relays.push(spawnRelay('relay-2', env));
     relays.push(spawnRelay('relay-3', env));
     await Promise.all(relays.map((r) => r.ready));
-    await publishSeqs(SEQS / 2, SEQS);
 
     const crashed = await relays[0].exited;
     expect(crashed.signal).toBe('SIGKILL');
     relays.push(spawnRelay('relay-1b', env));
     await relays[3].ready;
+    await publishSeqs(SEQS / 2, SEQS);
 
     await waitFor(() => new Set(capture.messages.map((m) => m.headers['tributary-event-id'])).size >= KEYS * SEQS, {
       timeoutMs: 150_000,
