@@ -20,13 +20,14 @@ export class PostgresProjectionStore extends ProjectionStore {
   /**
    * One statement per batch: insert the ids, skipping those already there, and get back the ones
    * inserted. A concurrent transaction claiming the same id makes this one wait for its outcome.
+   * The rows travel as one JSON parameter (cheaper to serialise than parameter lists or arrays).
    */
   override async claimEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string>> {
     const rows = (await db.query(
       `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
-        ' SELECT $1, e, t, p, o FROM unnest($2::varchar[], $3::varchar[], $4::integer[], $5::bigint[]) AS x(e, t, p, o)' +
+        ' SELECT $1, x.e, x.t, x.p, x.o FROM json_to_recordset($2::json) AS x(e varchar, t varchar, p integer, o bigint)' +
         ' ON CONFLICT DO NOTHING RETURNING event_id',
-      [projection, entries.map((e) => e.eventId), entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.offset)],
+      [projection, JSON.stringify(entries.map((e) => ({ e: e.eventId, t: e.topic, p: e.partition, o: e.offset })))],
     )) as Array<{ event_id: string }>;
     return new Set(rows.map((r) => r.event_id));
   }

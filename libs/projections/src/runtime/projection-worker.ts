@@ -451,6 +451,8 @@ export class ProjectionWorker {
 
   private contextOf(qr: QueryRunner, topic: string, partition: number, item: PreparedMessage): ProjectionContext {
     const envelope = item.envelope!;
+    const raw = item.message.headers;
+    let headers: Record<string, string> | undefined;
     return {
       manager: qr.manager,
       projection: this.name,
@@ -462,7 +464,11 @@ export class ProjectionWorker {
       type: envelope.type,
       version: envelope.version,
       occurredAt: envelope.occurredAt,
-      headers: headersToStrings(item.message.headers),
+      // Decoded on first read: most handlers never look at the raw headers.
+      get headers() {
+        headers ??= headersToStrings(raw);
+        return headers;
+      },
     };
   }
 
