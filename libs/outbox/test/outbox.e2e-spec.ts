@@ -210,3 +210,54 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect(swept).toBeGreaterThanOrEqual(published);
   }, 60_000);
 });
+
+describe("outbox dead-row policy 'skip' (PostgreSQL)", () => {
+  const brokers = testBrokers();
+  const topic = uniqueName('outbox-skip');
+  const tableName = uniqueIdentifier('outbox_skip');
+  const OrderPlaced = defineOrderEvent(topic);
+  let app: INestApplicationContext;
+  let capture: TopicCapture;
+
+  beforeAll(async () => {
+    app = await startOutboxApp({
+      brokers,
+      database: databaseOptions('postgres'),
+      outbox: {
+        tableName,
+        lanes: 4,
+        ensureSchema: true,
+        relay: { pollIntervalMs: 100, maxAttempts: 2, retryBackoff: { initialMs: 50, maxMs: 100 }, deadRowPolicy: 'skip' },
+      },
+    });
+    await app.get(KafkaClient).admin.ensureTopics([{ topic, numPartitions: 2 }]);
+    capture = await TopicCapture.start(brokers, [topic]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await capture?.stop();
+    await app?.get<DataSource>(getDataSourceToken()).query(`DROP TABLE IF EXISTS "${tableName}_lanes", "${tableName}"`).catch(() => undefined);
+    await app?.close();
+  }, 60_000);
+
+  it('lets later events of the key flow past a dead row, never ahead of a row still retrying', async () => {
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    const publisher = app.get(OutboxPublisher);
+    const publishOne = (seq: number, note?: string) =>
+      dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'o-skip', seq, note })));
+    await publishOne(1);
+    await publishOne(2, 'x'.repeat(1_200_000));
+    await publishOne(3);
+    await publishOne(4);
+    await waitFor(() => capture.messages.length >= 3, { description: 'events 1, 3 and 4' });
+    expect(capture.messages.map((m) => JSON.parse(m.value!.toString()).seq)).toEqual([1, 3, 4]);
+    const dead = await app.get(OutboxAdmin).listDead();
+    expect(dead.map((r) => r.key)).toEqual(['o-skip']);
+    expect(dead[0].attempts).toBe(2);
+    // A row is marked dead with available_at = the time it died: event 3 left only after that.
+    const [third] = (await dataSource.query(`SELECT published_at FROM "${tableName}" WHERE id = $1`, [dead[0].id + 1])) as Array<{
+      published_at: Date;
+    }>;
+    expect(third.published_at.getTime()).toBeGreaterThanOrEqual(dead[0].availableAt.getTime());
+  }, 60_000);
+});

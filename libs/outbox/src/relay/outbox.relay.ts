@@ -8,7 +8,7 @@ import type { OutboxRow } from '../store/outbox-row.interface';
 import type { SqlSession } from '../store/sql-session';
 import { backoffDelay } from '../util/backoff';
 import { classifySendError, describeSendError } from './kafka-send-error';
-import { laneBlocking, planLaneBatch } from './lane-batch.planner';
+import { planLaneBatch } from './lane-batch.planner';
 import { RateMeter } from './rate-meter';
 
 /** Emitted by `OutboxRelay.shipped$` when Kafka acked a batch (just before its rows are marked published). */
@@ -354,28 +354,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const store = this.context.store;
     const now = Date.now();
     const perLane = { batchSize: Math.max(1, Math.ceil(batchSize / held.length)), maxBatchBytes: Math.max(1024, Math.floor(maxBatchBytes / held.length)) };
-    const exceptional = held.length ? await store.fetchExceptional(session, held, 1000) : [];
-    const blockingByLane = new Map(held.map((lane) => [lane, laneBlocking(exceptional.filter((r) => r.lane === lane), now, deadRowPolicy)]));
-    const readyIds = [...blockingByLane.values()].flatMap((b) => b.readyRetryIds.slice(0, perLane.batchSize));
-    const ready = await store.fetchByIds(session, readyIds);
-    const pending = await store.fetchPending(
-      session,
-      held.map((lane) => ({ lane, limit: perLane.batchSize, excludedKeys: blockingByLane.get(lane)!.blockedKeys })),
-    );
+    const blockOnDead = deadRowPolicy === 'block';
+    const ready = await store.fetchDueRetrying(session, held, new Date(now), batchSize, blockOnDead);
+    const pending = await store.fetchPending(session, held.map((lane) => ({ lane, limit: perLane.batchSize })), blockOnDead);
     const lanes = new Map<number, LaneResult>();
     const send: OutboxRow[] = [];
     for (const lane of held) {
       const lanePending = pending.filter((r) => r.lane === lane);
-      const blocking = blockingByLane.get(lane)!;
       const plan = planLaneBatch(
         ready.filter((r) => r.lane === lane),
         lanePending,
         lanePending.length >= perLane.batchSize,
-        blocking.blockedKeys,
         perLane,
       );
       send.push(...plan.send);
-      lanes.set(lane, { more: plan.more, retryAt: blocking.retryAt });
+      lanes.set(lane, { more: plan.more });
+    }
+    if (send.length === 0) {
+      // Nothing to send: rows may be waiting for a retry time (or behind a dead row, until an admin acts).
+      const retryAt = await store.nextRetryAt(session, held, new Date(now));
+      for (const result of lanes.values()) result.retryAt = retryAt;
+      return { lanes, shipped: 0 };
     }
     if (send.length === 0) return { lanes, shipped: 0 };
 

@@ -6,20 +6,10 @@ import { SqlParams, type SqlSession } from './sql-session';
 /** Supported SQL dialects. */
 export type OutboxDialect = 'postgres' | 'mysql' | 'sqlite';
 
-/** The lightweight view of a row that is not plainly pending (retrying or dead). */
-export interface OutboxExceptionalRow {
-  id: number;
-  lane: number;
-  key: string | null;
-  status: Extract<OutboxRowStatus, 'retrying' | 'dead'>;
-  availableAt: Date;
-}
-
 /** One lane's share of a pending read. */
 export interface PendingRead {
   lane: number;
   limit: number;
-  excludedKeys: Iterable<string>;
 }
 
 /** How a refused send is recorded. */
@@ -62,8 +52,6 @@ export interface OutboxColumnTypes {
   time: string;
 }
 
-/** Most keys excluded by SQL when fetching a lane's pending rows; beyond it the planner filters alone. */
-const MAX_EXCLUDED_KEYS = 500;
 const INSERT_CHUNK = 500;
 
 /**
@@ -206,45 +194,53 @@ export abstract class OutboxStore {
     return rows.map((r) => Number(r.lane));
   }
 
-  /** Retrying and dead rows of some lanes, in id order (few: they only exist after refused sends). */
-  async fetchExceptional(session: SqlSession, lanes: number[], limit: number): Promise<OutboxExceptionalRow[]> {
-    const p = this.params();
-    const rows = await session.query<Record<string, unknown>>(
-      `SELECT id, lane, message_key, status, available_at FROM ${this.t} WHERE lane IN (${p.list(lanes)}) AND status IN ('retrying', 'dead') ORDER BY id LIMIT ${p.add(limit)}`,
-      p.values,
-    );
-    return rows.map((r) => ({
-      id: Number(r.id),
-      lane: Number(r.lane),
-      key: (r.message_key as string | null) ?? null,
-      status: r.status as OutboxExceptionalRow['status'],
-      availableAt: this.fromDbTime(r.available_at),
-    }));
+  /**
+   * SQL condition true when an earlier unfinished row of the same key waits in the lane: a retrying
+   * row, or a dead one when dead rows block their key. Rows without a key never wait (NULL = NULL
+   * is not true).
+   */
+  private noEarlierBlocker(blockOnDead: boolean): string {
+    const statuses = blockOnDead ? "'retrying', 'dead'" : "'retrying'";
+    return `NOT EXISTS (SELECT 1 FROM ${this.t} b WHERE b.lane = o.lane AND b.message_key = o.message_key AND b.status IN (${statuses}) AND b.id < o.id)`;
   }
 
-  /** Full rows by id, in id order. */
-  async fetchByIds(session: SqlSession, ids: number[]): Promise<OutboxRow[]> {
-    if (ids.length === 0) return [];
+  /** Retrying rows of some lanes whose backoff is over and that no earlier row of their key holds back, in id order. */
+  async fetchDueRetrying(session: SqlSession, lanes: number[], now: Date, limit: number, blockOnDead: boolean): Promise<OutboxRow[]> {
     const p = this.params();
     const rows = await session.query<Record<string, unknown>>(
-      `SELECT ${OutboxStore.COLUMNS} FROM ${this.t} WHERE id IN (${p.list(ids)}) ORDER BY id`,
+      `SELECT ${OutboxStore.COLUMNS} FROM ${this.t} o WHERE o.lane IN (${p.list(lanes)}) AND o.status = 'retrying' AND o.available_at <= ${p.add(
+        this.toDbTime(now),
+      )} AND ${this.noEarlierBlocker(blockOnDead)} ORDER BY o.id LIMIT ${p.add(limit)}`,
       p.values,
     );
     return rows.map((r) => this.toRow(r));
   }
 
+  /** When the next retrying row of some lanes becomes due (epoch ms), if one is still in backoff. */
+  async nextRetryAt(session: SqlSession, lanes: number[], now: Date): Promise<number | undefined> {
+    const p = this.params();
+    const [row] = await session.query<{ at: unknown }>(
+      `SELECT MIN(available_at) AS at FROM ${this.t} WHERE lane IN (${p.list(lanes)}) AND status = 'retrying' AND available_at > ${p.add(
+        this.toDbTime(now),
+      )}`,
+      p.values,
+    );
+    return row?.at === null || row?.at === undefined ? undefined : this.fromDbTime(row.at).getTime();
+  }
+
   /**
-   * For each lane, its first `limit` pending rows in id order, leaving out rows of `excludedKeys`;
-   * one round trip for all lanes (a UNION of per-lane index range scans).
+   * For each lane, its first `limit` pending rows in id order that no earlier unfinished row of
+   * their key holds back; one round trip for all lanes (a UNION of per-lane index range scans).
    */
-  async fetchPending(session: SqlSession, reads: PendingRead[]): Promise<OutboxRow[]> {
+  async fetchPending(session: SqlSession, reads: PendingRead[], blockOnDead: boolean): Promise<OutboxRow[]> {
     if (reads.length === 0) return [];
     const p = this.params();
-    const parts = reads.map((read, i) => {
-      const excluded = [...read.excludedKeys].slice(0, MAX_EXCLUDED_KEYS);
-      const exclusion = excluded.length ? ` AND (message_key IS NULL OR message_key NOT IN (${p.list(excluded)}))` : '';
-      return `SELECT * FROM (SELECT ${OutboxStore.COLUMNS} FROM ${this.t} WHERE lane = ${p.add(read.lane)} AND status = 'pending'${exclusion} ORDER BY id LIMIT ${p.add(read.limit)}) ${this.quote(`l${i}`)}`;
-    });
+    const parts = reads.map(
+      (read, i) =>
+        `SELECT * FROM (SELECT ${OutboxStore.COLUMNS} FROM ${this.t} o WHERE o.lane = ${p.add(read.lane)} AND o.status = 'pending' AND ${this.noEarlierBlocker(
+          blockOnDead,
+        )} ORDER BY o.id LIMIT ${p.add(read.limit)}) ${this.quote(`l${i}`)}`,
+    );
     const rows = await session.query<Record<string, unknown>>(parts.join(' UNION ALL '), p.values);
     return rows.map((r) => this.toRow(r)).sort((a, b) => a.id - b.id);
   }
