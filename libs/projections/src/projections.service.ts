@@ -29,6 +29,7 @@ import { ProjectionsExplorer, type DiscoveredProjection } from './projections.ex
 import { PROJECTIONS_DATA_SOURCE_TOKEN } from './projections.constants';
 import { buildProjectionRoutes } from './routing/projection-routes';
 import { ProjectionWorker, type ProjectionDefinition } from './runtime/projection-worker';
+import { concurrentTransactions, serialTransactions } from './runtime/transaction-gate';
 import { UpcasterChain } from './upcasting/upcaster-chain';
 
 /**
@@ -62,6 +63,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     this.dataSource = this.rawOptions.dataSource ?? this.resolveDataSource();
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     this.store = createProjectionStore(this.dataSource.options.type, this.options.checkpointTable, this.options.inboxTable);
+    const transactions = this.store.singleConnection ? serialTransactions() : concurrentTransactions;
     for (const discovered of this.explorer.explore()) {
       const definition = this.define(discovered);
       const existing = this.workers.get(definition.options.name);
@@ -71,6 +73,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
         dataSource: this.dataSource,
         store: this.store,
         options: this.options,
+        transactions,
       }));
     }
     if (this.options.createTables) await this.store.createTables(this.dataSource);

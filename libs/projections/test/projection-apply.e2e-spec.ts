@@ -25,12 +25,14 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
   let app: INestApplicationContext;
   let producer: TestProducer;
   let log: string;
+  let copy: string;
   const handlerOrder = new Map<string, number[]>();
   const tables = { checkpoints: `${name.replace(/-/g, '_')}_cp`, inbox: `${name.replace(/-/g, '_')}_inbox` };
 
   beforeAll(async () => {
     ds = await openDataSource(dialect);
     log = await createLogTable(ds);
+    copy = await createLogTable(ds);
     await createTopics([{ topic, numPartitions: 3 }]);
     producer = await TestProducer.connect();
 
@@ -45,13 +47,22 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
         await logApplication(ctx.manager, log, event, ctx);
       }
     }
+    // A second projection of the same events in the same app: on SQLite the two take turns on the one connection.
+    @Projection({ name: `${name}-copy`, tables: [copy] })
+    class CounterLogCopy {
+      @On(CounterIncremented)
+      async incremented(event: InstanceType<typeof CounterIncremented>, ctx: ProjectionContext) {
+        await logApplication(ctx.manager, copy, event, ctx);
+      }
+    }
+
     // The shipped migration creates the bookkeeping tables (createTables: false), on every dialect.
     const queryRunner = ds.createQueryRunner();
     await new (projectionsMigrations(tables)[0])().up(queryRunner);
     await queryRunner.release();
     app = await startProjectionsApp({
       dataSource: ds,
-      providers: [CounterLog],
+      providers: [CounterLog, CounterLogCopy],
       projections: { tables, createTables: false },
       useAsync: dialect === 'sqlite',
     });
@@ -60,7 +71,7 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
   afterAll(async () => {
     await app?.close();
     await producer?.close();
-    await ds?.query(`DROP TABLE IF EXISTS ${log}`).catch(() => undefined);
+    for (const table of [log, copy]) await ds?.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     if (ds?.isInitialized) {
       const queryRunner = ds.createQueryRunner();
       await new (projectionsMigrations(tables)[0])().down(queryRunner);
@@ -80,9 +91,11 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
       timeoutMs: 60_000,
       description: 'projection to catch up',
     });
+    await waitFor(async () => (await service.status(`${name}-copy`)).lag === 0, { timeoutMs: 60_000, description: 'the copy to catch up' });
     const rows = await readLog(ds, log);
     expect(rows).toHaveLength(events.length);
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(events.length);
+    expect((await readLog(ds, copy)).map((r) => r.event_id).sort()).toEqual(rows.map((r) => r.event_id).sort());
     for (const [, seqs] of handlerOrder) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
 
     const status = await service.status(name);

@@ -51,6 +51,7 @@ export class MysqlProjectionStore extends ProjectionStore {
 
 /** SQLite: one writer at a time, so the transaction itself is the lock; `?` placeholders. */
 export class SqliteProjectionStore extends ProjectionStore {
+  override readonly singleConnection = true;
   protected readonly lockClause = '';
   protected readonly maxParams = 999;
   protected quote(identifier: string): string {

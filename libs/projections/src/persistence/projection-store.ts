@@ -37,6 +37,9 @@ export abstract class ProjectionStore {
     this.inbox = this.quoteTable(inboxTable);
   }
 
+  /** True where the driver gives every caller one shared connection (transactions must take turns). */
+  readonly singleConnection: boolean = false;
+
   /** Quote one identifier. */
   protected abstract quote(identifier: string): string;
   /** Placeholder of the i-th parameter (1-based). */

@@ -30,6 +30,7 @@ import { DeadLetterHeaders } from '../projections.constants';
 import type { ProjectionRoute } from '../routing/projection-routes';
 import type { UpcasterChain } from '../upcasting/upcaster-chain';
 import { RateMeter } from './rate-meter';
+import type { TransactionGate } from './transaction-gate';
 
 /** A projection as the service runs it: plain data built from the discovered class. */
 export interface ProjectionDefinition {
@@ -49,6 +50,8 @@ export interface ProjectionWorkerDeps {
   dataSource: DataSource;
   store: ProjectionStore;
   options: ResolvedProjectionsOptions;
+  /** Shared by the projections of one DataSource. */
+  transactions: TransactionGate;
 }
 
 /** A message made ready for its handler, or the reason it cannot be applied. */
@@ -163,20 +166,22 @@ export class ProjectionWorker {
   async resetAndReplay(): Promise<void> {
     await this.stop('rebuilding');
     this.state = 'rebuilding';
-    const qr = this.deps.dataSource.createQueryRunner();
-    try {
-      await qr.connect();
-      await qr.startTransaction();
-      await this.deps.store.reset(qr, this.name, this.definition.tables);
-      await qr.commitTransaction();
-    } catch (e) {
-      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-      this.state = 'failed';
-      this.lastError = (e as Error).message;
-      throw e;
-    } finally {
-      await qr.release();
-    }
+    await this.deps.transactions(async () => {
+      const qr = this.deps.dataSource.createQueryRunner();
+      try {
+        await qr.connect();
+        await qr.startTransaction();
+        await this.deps.store.reset(qr, this.name, this.definition.tables);
+        await qr.commitTransaction();
+      } catch (e) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+        this.state = 'failed';
+        this.lastError = (e as Error).message;
+        throw e;
+      } finally {
+        await qr.release();
+      }
+    });
     this.rewound.clear();
     await this.start('rebuilding');
   }
@@ -305,7 +310,11 @@ export class ProjectionWorker {
   }
 
   /** One transaction: lock the checkpoint, apply what is above it and not in the inbox, record both. */
-  private async applyBatch(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
+  private applyBatch(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
+    return this.deps.transactions(() => this.applyBatchNow(batch, withSavepoints));
+  }
+
+  private async applyBatchNow(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
     const { topic, partition } = batch;
     const { store, dataSource } = this.deps;
     const qr = dataSource.createQueryRunner();
