@@ -7,6 +7,7 @@ import {
   Projection,
   ProjectionFailurePolicy,
   ProjectionsService,
+  UnknownEventPolicy,
   Upcaster,
   type ProjectionBatchItem,
   type ProjectionContext,
@@ -163,6 +164,35 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
     });
     expect(letters.map((m) => m.headers[DeadLetterHeaders.REASON]).sort()).toEqual(['handler-failed', 'invalid', 'undecodable']);
     expect((await ds.query(`SELECT count(*)::int AS n FROM tributary_projection_inbox WHERE projection = $1`, [name]))[0].n).toBe(3);
+  });
+
+  it('dead-letters unknown types when told to, to a per-projection topic', async () => {
+    const name = uniqueName('strict');
+    const deadLetterTopic = uniqueName('strict-dlq');
+    await createTopics([{ topic: deadLetterTopic }]);
+    const strictDlq = await TopicCapture.start(testBrokers(), [deadLetterTopic]);
+    try {
+      @Projection({ name, topics: [topic], deadLetterTopic, unknownEventPolicy: UnknownEventPolicy.DeadLetter })
+      class OnlyRenamed {
+        @On(CounterRenamedV2)
+        async renamed() {}
+      }
+      const app = await startProjectionsApp({ dataSource: ds, providers: [OnlyRenamed] });
+      apps.push(app);
+      await waitFor(async () => (await app.get(ProjectionsService).status(name)).lag === 0, { timeoutMs: 60_000, description: 'catch up' });
+      // The topic's CounterIncremented events (seq 1, 3, 4, 7 and the invalid one) and the unregistered type are unknown here.
+      const letters = await strictDlq.waitForCount(9);
+      expect(letters).toHaveLength(9);
+      const reasons = letters.map((m) => m.headers[DeadLetterHeaders.REASON]);
+      expect(reasons.filter((r) => r === 'unknown-type')).toHaveLength(6);
+      expect(reasons.filter((r) => r === 'undecodable')).toHaveLength(1);
+      // Both renamed events: v1 (this projection has no upcaster) and v3 (newer than the class).
+      expect(reasons.filter((r) => r === 'unsupported-version')).toHaveLength(2);
+      expect(reasons.filter((r) => r === 'invalid')).toHaveLength(0);
+      expect(letters.every((m) => m.headers[DeadLetterHeaders.PROJECTION] === name)).toBe(true);
+    } finally {
+      await strictDlq.stop();
+    }
   });
 
   it('with the Stop policy, halts at the poison message and applies nothing after it', async () => {
