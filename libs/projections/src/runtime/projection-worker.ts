@@ -145,7 +145,10 @@ export class ProjectionWorker {
       eachBatch: (batch) => this.handleBatch(batch),
       onCrash: (error, restarting) => {
         this.lastError = error.message;
-        if (!restarting) this.state = 'failed';
+        if (restarting) return;
+        // kafkajs gave up: release the consumer so `start(name)` can begin again.
+        this.state = 'failed';
+        void this.stop('failed');
       },
     });
     await this.runner.start();
