@@ -1,4 +1,4 @@
-import type { INestApplicationContext, Provider, Type } from '@nestjs/common';
+import type { INestApplicationContext, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
 import { ProjectionsModule, type ProjectionsModuleOptions } from '@tributary/projections';
@@ -185,4 +185,3 @@ export async function createTopics(topics: Array<{ topic: string; numPartitions?
   }
 }
 
-export type ClassType = Type<unknown>;
