@@ -35,6 +35,7 @@ describe('rebuild (PostgreSQL)', () => {
   let producer: TestProducer;
   let log: string;
   let slow = false;
+  let projectionClass: new () => object;
 
   beforeAll(async () => {
     ds = await openDataSource('postgres');
@@ -50,6 +51,7 @@ describe('rebuild (PostgreSQL)', () => {
         if (slow) await sleep(2);
       }
     }
+    projectionClass = CounterLog;
     app = await startProjectionsApp({
       dataSource: ds,
       providers: [CounterLog],
@@ -96,6 +98,29 @@ describe('rebuild (PostgreSQL)', () => {
     slow = false;
     await producer.sendEvents(topic, type, counterEvents(2, 1, 5));
     await waitFor(async () => (await readLog(ds, log)).length === events.length + 2, { timeoutMs: 30_000, description: 'new events' });
+  }, 120_000);
+
+  it('rebuilds correctly while a second instance shares the partitions', async () => {
+    const service = app.get(ProjectionsService);
+    const second = await startProjectionsApp({ dataSource: ds, providers: [projectionClass] });
+    try {
+      await producer.sendEvents(topic, type, counterEvents(6, 10, 2));
+      const expected = (await readLog(ds, log)).length + 60;
+      await waitFor(async () => (await readLog(ds, log)).length === expected && (await service.status(name)).lag === 0, {
+        timeoutMs: 60_000,
+        description: 'both instances caught up',
+      });
+      const before = await readModelChecksum(ds, log);
+      // The other instance may hold partitions during the reset: it must replay them from the start too.
+      await lastValueFrom(await service.rebuild(name));
+      await waitFor(async () => (await readLog(ds, log)).length >= expected && (await service.status(name)).lag === 0, {
+        timeoutMs: 60_000,
+        description: 'replay complete',
+      });
+      expect(await readModelChecksum(ds, log)).toBe(before);
+    } finally {
+      await second.close();
+    }
   }, 120_000);
 
   it('names the known projections when asked to rebuild an unknown one', async () => {
