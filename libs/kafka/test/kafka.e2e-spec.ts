@@ -161,6 +161,40 @@ describe('@tributary/kafka against a real broker', () => {
     await app.close();
   });
 
+  it('restarts a consumer that crashed with an error kafkajs does not retry, and redelivers', async () => {
+    const app = await bootKafka();
+    const client = app.get(KafkaClient);
+    const topic = uniqueName('kafka-crash');
+    await client.admin.ensureTopics([{ topic }]);
+    const seen: string[] = [];
+    const crashes: boolean[] = [];
+    let failed = false;
+    const runner = client.createConsumer({
+      groupId: uniqueName('g'),
+      topics: [topic],
+      fromBeginning: true,
+      maxRestartDelayMs: 500,
+      onCrash: (_error, restarting) => crashes.push(restarting),
+      eachBatch: async (batch) => {
+        if (!failed) {
+          failed = true;
+          throw Object.assign(new Error('handler bug'), { retriable: false });
+        }
+        for (const message of batch.messages) {
+          seen.push(message.value!.toString());
+          batch.resolveOffset(message.offset);
+        }
+      },
+    });
+    await runner.start();
+    const producer = await client.producer();
+    await producer.send({ topic, messages: [{ value: 'first' }] });
+    await waitFor(() => seen.includes('first'), { timeoutMs: 30_000, description: 'redelivery after the crash' });
+    expect(crashes).toEqual([true]);
+    expect(runner.isRunning).toBe(true);
+    await app.close();
+  });
+
   it('fails bootstrap within the configured bound when the broker is unreachable', async () => {
     const started = Date.now();
     const moduleRef = await Test.createTestingModule({

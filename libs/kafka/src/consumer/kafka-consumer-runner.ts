@@ -57,8 +57,17 @@ export interface ConsumerRunnerOptions {
   eachBatch(batch: ConsumedBatch): Promise<void>;
   /** Called after each (re)join with this member's partitions, before their first batch is handled. */
   onAssigned?(assignment: PartitionAssignment): Promise<void> | void;
-  /** Called when the consumer crashed; `restarting` says whether kafkajs restarts it. */
+  /** Called when the consumer crashed; `restarting` says whether it is started again. */
   onCrash?(error: Error, restarting: boolean): void;
+  /**
+   * Start the consumer again after a crash kafkajs gives up on (e.g. "Failed to find group
+   * coordinator" after a broker restart, or an error thrown by `eachBatch`), with exponential
+   * backoff from 1 s up to `maxRestartDelayMs`. Unresolved messages are fetched again.
+   * @default true
+   */
+  restartOnCrash?: boolean;
+  /** Longest pause between two restarts after crashes, ms. @default 30000 */
+  maxRestartDelayMs?: number;
   /** Extra kafkajs consumer config. @default {} */
   consumerConfig?: Partial<ConsumerConfig>;
 }
@@ -69,64 +78,88 @@ export interface ConsumerRunnerOptions {
  */
 export class KafkaConsumerRunner {
   private readonly logger: Logger;
-  readonly consumer: Consumer;
+  private current: Consumer;
   private running = false;
   private stopping?: Promise<void>;
   private assignmentReady: Promise<void> = Promise.resolve();
-  private readonly removers: Array<() => void> = [];
+  private removers: Array<() => void> = [];
+  private restartTimer?: NodeJS.Timeout;
+  private crashes = 0;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: ConsumerRunnerOptions,
     private readonly connectTimeoutMs: number,
     private readonly onStopped: (runner: KafkaConsumerRunner) => void = () => undefined,
   ) {
     this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeout ?? 30_000,
-      heartbeatInterval: options.heartbeatInterval ?? 3_000,
-      rebalanceTimeout: options.rebalanceTimeout ?? 60_000,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
-      allowAutoTopicCreation: false,
-      ...options.consumerConfig,
-    });
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
-    this.removers.push(
-      this.consumer.on(GROUP_JOIN, (event) => {
-        const assignment = event.payload.memberAssignment as PartitionAssignment;
-        if (this.options.onAssigned) {
-          // Batches wait for this promise, so a seek done by the hook lands before processing.
-          this.assignmentReady = Promise.resolve(this.options.onAssigned(assignment)).catch((e) => {
-            this.logger.error(`onAssigned hook failed: ${(e as Error).message}`);
-            throw e;
-          });
-        }
-      }),
-      this.consumer.on(CRASH, (event) => {
-        const { error, restart } = event.payload;
-        this.logger.error(`consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${error.message}`);
-        this.options.onCrash?.(error, restart);
-      }),
-    );
+    this.current = this.createConsumer();
+  }
+
+  /** The kafkajs consumer in use (a new one replaces it after a crash restart). */
+  get consumer(): Consumer {
+    return this.current;
   }
 
   get isRunning(): boolean {
     return this.running;
   }
 
+  private createConsumer(): Consumer {
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: this.options.sessionTimeout ?? 30_000,
+      heartbeatInterval: this.options.heartbeatInterval ?? 3_000,
+      rebalanceTimeout: this.options.rebalanceTimeout ?? 60_000,
+      maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+      ...this.options.consumerConfig,
+    });
+    const { GROUP_JOIN, CRASH, FETCH_START } = consumer.events;
+    this.removers = [
+      consumer.on(GROUP_JOIN, (event) => {
+        const assignment = event.payload.memberAssignment as PartitionAssignment;
+        if (this.options.onAssigned) {
+          // Batches wait for this promise, so a seek done by the hook lands before processing.
+          const ready = Promise.resolve().then(() => this.options.onAssigned!(assignment));
+          // Handled here (logged); the batch that awaits it fails and kafkajs retries it.
+          ready.catch((e: unknown) => this.logger.error(`onAssigned hook failed: ${(e as Error).message}`));
+          this.assignmentReady = ready;
+        }
+      }),
+      consumer.on(FETCH_START, () => {
+        this.crashes = 0;
+      }),
+      consumer.on(CRASH, (event) => {
+        const { error, restart } = event.payload;
+        const selfRestart = !restart && this.running && (this.options.restartOnCrash ?? true);
+        this.logger.error(
+          `consumer crashed (${restart ? 'kafkajs restarts it' : selfRestart ? 'restarting it' : 'not restarting'}): ${error.message}`,
+        );
+        this.options.onCrash?.(error, restart || selfRestart);
+        if (selfRestart) this.scheduleRestart();
+      }),
+    ];
+    return consumer;
+  }
+
   /** Connect, subscribe and start fetching. Resolves once the consumer runs (not when it has joined). */
   async start(): Promise<void> {
     if (this.running) return;
+    await this.run();
+    this.running = true;
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.current;
     await withTimeout(
-      this.consumer.connect(),
+      consumer.connect(),
       this.connectTimeoutMs,
       () => new Error(`consumer ${this.options.groupId} could not connect within ${this.connectTimeoutMs} ms`),
     );
-    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
-    this.running = true;
-    await this.consumer.run({
+    await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? false });
+    await consumer.run({
       autoCommit: this.options.autoCommit ?? true,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
@@ -149,26 +182,53 @@ export class KafkaConsumerRunner {
     });
   }
 
+  private scheduleRestart(): void {
+    if (this.restartTimer) return;
+    const cap = this.options.maxRestartDelayMs ?? 30_000;
+    const delay = Math.min(cap, 1000 * 2 ** Math.min(this.crashes++, 10)) * (0.8 + Math.random() * 0.4);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!this.running) return;
+      void (async () => {
+        const old = this.current;
+        for (const remove of this.removers) remove();
+        await old.disconnect().catch(() => undefined);
+        if (!this.running) return;
+        this.current = this.createConsumer();
+        try {
+          await this.run();
+          this.logger.log('consumer restarted');
+        } catch (e) {
+          this.logger.error(`restart failed: ${(e as Error).message}`);
+          await this.current.disconnect().catch(() => undefined);
+          this.scheduleRestart();
+        }
+      })();
+    }, delay);
+  }
+
   /** Move the next fetch of a partition to `offset` (only while running). */
   seek(topic: string, partition: number, offset: string): void {
-    this.consumer.seek({ topic, partition, offset });
+    this.current.seek({ topic, partition, offset });
   }
 
   pause(topics: string[]): void {
-    this.consumer.pause(topics.map((topic) => ({ topic })));
+    this.current.pause(topics.map((topic) => ({ topic })));
   }
 
   resume(topics: string[]): void {
-    this.consumer.resume(topics.map((topic) => ({ topic })));
+    this.current.resume(topics.map((topic) => ({ topic })));
   }
 
   /** Stop fetching, commit what is resolved (when autoCommit is on) and leave the group. Idempotent. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.running = false;
+      clearTimeout(this.restartTimer);
+      this.restartTimer = undefined;
       for (const remove of this.removers) remove();
       try {
-        await this.consumer.disconnect();
+        await this.current.disconnect();
       } catch (e) {
         this.logger.warn(`disconnect failed: ${(e as Error).message}`);
       } finally {
