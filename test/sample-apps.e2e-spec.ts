@@ -56,9 +56,17 @@ describe('sample services: orders -> Kafka -> inventory replica -> gateway RPC',
     const { GatewayModule } = await import('../apps/gateway/src/gateway.module');
     const { GatewayController } = await import('../apps/gateway/src/gateway.controller');
     const { DiscoveryClient } = await import('@tributary/discovery');
+    const { KafkaClient } = await import('@tributary/kafka');
+    const { ProjectionsService } = await import('@tributary/projections');
 
-    const orders = await boot(OrdersModule);
+    // Inventory first: its projection waits for orders' topic, which the outbox creates at bootstrap.
     const inventory = await boot(InventoryModule);
+    const kafka = inventory.get(KafkaClient);
+    const topicExisted = (await (await kafka.admin.client()).listTopics()).includes('orders.events');
+    if (!topicExisted) {
+      expect(inventory.get(ProjectionsService).state('inventory.reserved-stock')).toBe('waiting-for-topics');
+    }
+    const orders = await boot(OrdersModule);
     const gateway = await boot(GatewayModule);
     const sku = `sku-${randomBytes(3).toString('hex')}`;
     const service = orders.get(OrdersService);

@@ -24,6 +24,17 @@ describe('resolveOutboxOptions', () => {
     });
     expect(o.relay.instanceId).toMatch(/-\d+-[0-9a-f]{4}$/);
     expect(o.health).toEqual({ maxPending: 100_000, maxOldestPendingAgeMs: 300_000, maxDeadRows: 1000 });
+    expect(o.topics).toEqual({ create: true, numPartitions: 6, replicationFactor: -1 });
+  });
+
+  it('checks the topics options', () => {
+    expect(resolveOutboxOptions({ topics: { create: false, numPartitions: 12, replicationFactor: 3 } }).topics).toEqual({
+      create: false,
+      numPartitions: 12,
+      replicationFactor: 3,
+    });
+    expect(() => resolveOutboxOptions({ topics: { numPartitions: 0 } })).toThrow(/topics.numPartitions/);
+    expect(() => resolveOutboxOptions({ topics: 'many' as never })).toThrow(OutboxConfigurationException);
   });
 
   it('keeps given values', () => {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { OutboxConfigurationException } from './exceptions/outbox-configuration.exception';
 import type {
+  OutboxTopicsOptions,
   OutboxBackoffOptions,
   OutboxDeadRowPolicy,
   OutboxHealthThresholds,
@@ -35,6 +36,7 @@ export interface ResolvedOutboxOptions {
   lanes: number;
   ensureSchema: boolean;
   events: Array<new (...args: any[]) => object>;
+  topics: Required<OutboxTopicsOptions>;
   relay: ResolvedRelayOptions;
   health: Required<OutboxHealthThresholds>;
 }
@@ -85,11 +87,18 @@ export function resolveOutboxOptions(options: OutboxModuleOptions = {}): Resolve
     throw new OutboxConfigurationException('`relay.instanceId` must be a non-empty string');
   }
   const health = options.health ?? {};
+  const topics = options.topics ?? {};
+  if (typeof topics !== 'object' || topics === null) throw new OutboxConfigurationException('`topics` must be an object');
   return {
     tableName,
     lanes,
     ensureSchema: options.ensureSchema ?? false,
     events,
+    topics: {
+      create: topics.create ?? true,
+      numPartitions: integer('topics.numPartitions', topics.numPartitions, 6, 1, 10_000),
+      replicationFactor: topics.replicationFactor === -1 ? -1 : integer('topics.replicationFactor', topics.replicationFactor, -1, 1, 100),
+    },
     relay: {
       enabled: relay.enabled ?? true,
       instanceId,

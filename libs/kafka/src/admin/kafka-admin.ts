@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import { withTimeout } from '../with-timeout';
 
@@ -23,7 +22,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * and read high watermarks. One kafkajs admin connection, opened on first use.
  */
 export class KafkaAdmin {
-  private readonly logger = new Logger(KafkaAdmin.name);
   private admin?: Admin;
   private connecting?: Promise<Admin>;
 
@@ -52,8 +50,7 @@ export class KafkaAdmin {
 
   /**
    * Create the topics that do not exist yet and wait until every partition of every listed topic
-   * has a leader. Existing topics are left as they are (a warning is logged when they have fewer
-   * partitions than asked).
+   * has a leader. Existing topics are left as they are, whatever their partition count.
    */
   async ensureTopics(specs: TopicSpec[], timeoutMs = 30_000): Promise<void> {
     if (specs.length === 0) return;
@@ -96,9 +93,6 @@ export class KafkaAdmin {
         const ready = specs.every((spec) => {
           const t = meta.find((m) => m.name === spec.topic);
           if (!t || t.partitions.length === 0) return false;
-          if (spec.numPartitions && t.partitions.length < spec.numPartitions) {
-            this.logger.warn(`topic ${spec.topic} has ${t.partitions.length} partitions, fewer than the ${spec.numPartitions} asked`);
-          }
           return t.partitions.every((p) => p.leader >= 0);
         });
         if (ready) return;

@@ -81,6 +81,20 @@ export interface OutboxHealthThresholds {
   maxDeadRows?: number;
 }
 
+/**
+ * Topics of the published events. The publishing service owns them: the relay creates a missing
+ * topic before its first send to it, and the topics of `events` at bootstrap, so consumers that
+ * start later find them.
+ */
+export interface OutboxTopicsOptions {
+  /** Create missing topics. Turn off where topics are provisioned elsewhere. @default true */
+  create?: boolean;
+  /** Partitions of a topic the outbox creates (the most consumers that can share it). @default 6 */
+  numPartitions?: number;
+  /** Replication factor of a topic the outbox creates; -1 is the broker's default. @default -1 */
+  replicationFactor?: number;
+}
+
 /** Options of `OutboxModule.forRoot` / `forRootAsync`. */
 export interface OutboxModuleOptions {
   /**
@@ -106,6 +120,8 @@ export interface OutboxModuleOptions {
   ensureSchema?: boolean;
   /** Event classes this app publishes, registered into `ServiceTopology` at bootstrap. @default [] */
   events?: Array<new (...args: any[]) => object>;
+  /** Creation of the event topics. @default { create: true, numPartitions: 6, replicationFactor: -1 } */
+  topics?: OutboxTopicsOptions;
   /** Relay settings. @default {} (relay enabled with the defaults above) */
   relay?: OutboxRelayOptions;
   /** Health thresholds. @default {} */

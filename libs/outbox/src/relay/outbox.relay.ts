@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { KafkaClient } from '@tributary/kafka';
+import { getIntegrationEventMetadata, KafkaClient } from '@tributary/kafka';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { Subject, type Observable } from 'rxjs';
 import { OutboxContext } from '../outbox.context';
@@ -120,6 +120,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private outagesTotal = 0;
   private readonly rate = new RateMeter(10);
 
+  private readonly ensuredTopics = new Set<string>();
+
   constructor(
     private readonly context: OutboxContext,
     private readonly kafka: KafkaClient,
@@ -135,7 +137,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.context.options.relay.enabled) this.start();
+    if (!this.context.options.relay.enabled) return;
+    const declared = this.context.options.events.map((e) => getIntegrationEventMetadata(e)?.topic).filter((t): t is string => !!t);
+    // Best effort: consumers booting later find the topics; a failure here is retried on first send.
+    await this.ensureTopics(declared).catch((e: Error) => this.logger.warn(`could not create event topics yet: ${e.message}`));
+    this.start();
+  }
+
+  /** Create the topics not yet known to exist (`topics.create`), once per topic and process. */
+  private async ensureTopics(topics: Iterable<string>): Promise<void> {
+    const { create, numPartitions, replicationFactor } = this.context.options.topics;
+    const missing = [...new Set(topics)].filter((t) => !this.ensuredTopics.has(t));
+    if (!create || missing.length === 0) return;
+    await this.kafka.admin.ensureTopics(missing.map((topic) => ({ topic, numPartitions, replicationFactor })));
+    for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -430,6 +445,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * one by one to find the culprits; a refused row blocks the later rows of its key in this batch.
    */
   private async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
+    try {
+      await this.ensureTopics(rows.map((r) => r.topic));
+    } catch (e) {
+      return { acked: [], failed: [], outage: e };
+    }
     try {
       await producer.sendBatch({ topicMessages: toTopicMessages(rows), acks: -1 });
       return { acked: rows, failed: [] };

@@ -18,4 +18,8 @@ export enum UnknownEventPolicy {
 export type DeadLetterReason = 'undecodable' | 'invalid' | 'unknown-type' | 'unsupported-version' | 'handler-failed';
 
 /** Life cycle of a projection on this instance. */
-export type ProjectionState = 'idle' | 'starting' | 'running' | 'rebuilding' | 'stopped' | 'failed';
+/**
+ * Life-cycle of a projection on one instance. `waiting-for-topics`: a source topic does not exist
+ * yet (its publisher creates it); the projection starts by itself once it does.
+ */
+export type ProjectionState = 'idle' | 'waiting-for-topics' | 'starting' | 'running' | 'rebuilding' | 'stopped' | 'failed';

@@ -93,6 +93,7 @@ interface BatchOutcome {
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const HEARTBEAT_EVERY_MS = 1000;
+const TOPIC_CHECK_EVERY_MS = 2000;
 
 /**
  * Runs one projection on this instance: a consumer group member whose batches are applied in one
@@ -110,6 +111,7 @@ export class ProjectionWorker {
   firstBatchAt?: Date;
   readonly rate = new RateMeter();
   private runner?: KafkaConsumerRunner;
+  private topicWait?: NodeJS.Timeout;
   /** Partitions positioned at their earliest offset on purpose while they have no checkpoint. */
   private readonly rewound = new Set<string>();
 
@@ -126,7 +128,15 @@ export class ProjectionWorker {
 
   /** Join the consumer group and start applying. */
   async start(state: ProjectionState = 'starting'): Promise<void> {
-    if (this.runner) return;
+    if (this.runner || this.topicWait) return;
+    // Subscribing to a topic that does not exist fails; the publisher owns its topics, so wait.
+    const missing = await this.missingTopics();
+    if (missing.length > 0) {
+      this.state = 'waiting-for-topics';
+      this.logger.warn(`waiting for topic(s) ${missing.join(', ')} to be created by their publisher; checking every ${TOPIC_CHECK_EVERY_MS} ms`);
+      this.waitForTopics(state);
+      return;
+    }
     this.state = state;
     this.lastError = undefined;
     this.firstBatchAt = undefined;
@@ -154,8 +164,38 @@ export class ProjectionWorker {
     await this.runner.start();
   }
 
+  private async missingTopics(): Promise<string[]> {
+    const admin = await this.deps.kafka.admin.client();
+    const existing = new Set(await admin.listTopics());
+    return this.definition.topics.filter((t) => !existing.has(t));
+  }
+
+  private waitForTopics(state: ProjectionState): void {
+    this.topicWait = setTimeout(() => {
+      void (async () => {
+        let missing: string[];
+        try {
+          missing = await this.missingTopics();
+        } catch (e) {
+          this.lastError = (e as Error).message;
+          missing = this.definition.topics;
+        }
+        if (!this.topicWait) return; // stopped meanwhile
+        if (missing.length > 0) return this.waitForTopics(state);
+        this.topicWait = undefined;
+        await this.start(state).catch((e: Error) => {
+          this.lastError = e.message;
+          this.state = 'failed';
+          this.logger.error(`could not start: ${e.message}`);
+        });
+      })();
+    }, TOPIC_CHECK_EVERY_MS);
+  }
+
   /** Leave the group (after the batch in progress). */
   async stop(state: ProjectionState = 'stopped'): Promise<void> {
+    clearTimeout(this.topicWait);
+    this.topicWait = undefined;
     const runner = this.runner;
     this.runner = undefined;
     await runner?.stop();
