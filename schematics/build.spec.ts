@@ -45,7 +45,6 @@ describe('published layout (build.js)', () => {
       'rpc-handler/schema.json',
       'service/files/src/__name__.module.ts.template',
       'service/files/src/__name__.service.ts.template',
-      'service/files/src/__name__.topics.ts.template',
       'service/files/src/main.ts.template',
       'service/files/tsconfig.app.json.template',
       'service/schema.json',

@@ -29,7 +29,7 @@ describe('projection schematic', () => {
     expect(module).toContain("import { CustomerDirectoryRow } from './projections/customer-directory.entity';");
     expect(module).toContain("import { CustomerDirectoryProjection } from './projections/customer-directory.projection';");
     expect(module).toMatch(/TypeOrmModule\.forFeature\(\[CustomerDirectoryRow\]\)\s*,?\s*\]/);
-    expect(module).toMatch(/providers: \[BillingService, BillingTopics,\s*CustomerDirectoryProjection\]/);
+    expect(module).toMatch(/providers: \[BillingService,\s*CustomerDirectoryProjection\]/);
   });
 
   it("projects the service's own sample event by default", async () => {

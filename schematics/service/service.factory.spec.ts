@@ -14,7 +14,6 @@ describe('service schematic', () => {
       '/apps/payments/src/main.ts',
       '/apps/payments/src/payments.module.ts',
       '/apps/payments/src/payments.service.ts',
-      '/apps/payments/src/payments.topics.ts',
       '/apps/payments/tsconfig.app.json',
     ]);
     // Nothing else created or deleted.
@@ -29,7 +28,7 @@ describe('service schematic', () => {
     expect(module).toContain('RpcModule.forRoot({ clients: [] })');
     expect(module).toContain('DiscoveryModule.forRoot({})');
     expect(module).toContain("@TributaryService({ name: 'payments', version: '0.1.0' })");
-    expect(module).toContain('providers: [PaymentsService, PaymentsTopics]');
+    expect(module).toContain('providers: [PaymentsService]');
     expect(module).toContain('export class PaymentsModule {}');
 
     expect(tree.readContent('/apps/payments/src/main.ts')).toContain("import { PaymentsModule } from './payments.module';");
@@ -87,7 +86,7 @@ describe('service schematic', () => {
     const module = tree.readContent('/apps/ledger/src/ledger.module.ts');
     expect(module).toContain("serviceName: 'ledger'");
     expect(module).toContain('RpcModule.forRoot');
-    for (const absent of ['OutboxModule', 'ProjectionsModule', 'DiscoveryModule', 'TributaryService', 'LedgerService', 'LedgerTopics', 'RecordCreated']) {
+    for (const absent of ['OutboxModule', 'ProjectionsModule', 'DiscoveryModule', 'TributaryService', 'LedgerService', 'RecordCreated']) {
       expect(module).not.toContain(absent);
     }
     const dependencies = readJson(tree, '/package.json').dependencies;

@@ -42,7 +42,7 @@ export function main(options: ServiceOptions): Rule {
     };
     return chain([
       // The sample service and the topic set-up exist for the outbox's events.
-      renderTemplates(root, { name, sampleEvent: SAMPLE_EVENT, ...modules }, undefined, modules.outbox ? undefined : /\.(service|topics)\.ts\.template$/),
+      renderTemplates(root, { name, sampleEvent: SAMPLE_EVENT, ...modules }, undefined, modules.outbox ? undefined : /\.service\.ts\.template$/),
       registerProject(name, {
         type: 'application',
         root,
