@@ -31,6 +31,26 @@ export class PostgresProjectionStore extends ProjectionStore {
     )) as Array<{ event_id: string }>;
     return new Set(rows.map((r) => r.event_id));
   }
+
+  /**
+   * A plain insert: about half the cost of `ON CONFLICT DO NOTHING RETURNING` (no speculative
+   * insertion, no rows back). A duplicate id fails it with a unique violation (23505), which
+   * aborts the transaction: null tells the caller to roll back and claim with `claimEventIds`.
+   * A concurrent transaction holding the same id makes it wait for that one's outcome, as above.
+   */
+  override async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | null> {
+    try {
+      await db.query(
+        `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
+          ' SELECT $1, x.e, x.t, x.p, x.o FROM unnest($2::varchar[], $3::varchar[], $4::integer[], $5::bigint[]) AS x(e, t, p, o)',
+        [projection, entries.map((e) => e.eventId), entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.offset)],
+      );
+    } catch (e) {
+      if ((e as { code?: unknown }).code === '23505') return null;
+      throw e;
+    }
+    return new Set(entries.map((e) => e.eventId));
+  }
 }
 
 /** MySQL / MariaDB (InnoDB): row lock with FOR UPDATE, `?` placeholders. */

@@ -130,6 +130,15 @@ export abstract class ProjectionStore {
     return new Set(fresh.map((e) => e.eventId));
   }
 
+  /**
+   * Record event ids expected to be new (the happy path: duplicates are rare). Returns them all,
+   * or null when one was already there; the transaction must then be rolled back and the batch
+   * applied again with `claimEventIds`. Dialects without a cheaper statement just claim.
+   */
+  async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | null> {
+    return this.claimEventIds(db, projection, entries);
+  }
+
   /** Remove ids claimed in this transaction whose events were dead-lettered instead of applied. */
   async releaseEventIds(db: Executor, projection: string, eventIds: string[]): Promise<void> {
     const chunk = this.maxParams - 1;

@@ -12,8 +12,10 @@ import {
   type PartitionAssignment,
 } from '@tributary/kafka';
 import type { KafkaMessage } from 'kafkajs';
+import { getMetadataStorage } from 'class-validator';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { HandlerFailureError } from '../errors/handler-failure.error';
+import { InboxConflictError } from '../errors/inbox-conflict.error';
 import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
 import { UpcastException } from '../exceptions/upcast.exception';
 import type { ProjectionBatchItem, ProjectionContext } from '../interfaces/projection-context.interface';
@@ -82,12 +84,38 @@ function runsOf(items: PreparedMessage[]): PreparedMessage[][] {
   return runs;
 }
 
+/** How a batch is applied: the first try expects new event ids and no handler failure. */
+interface ApplyMode {
+  /** A savepoint per event (per run for `@OnBatch`): after a handler failed. */
+  withSavepoints: boolean;
+  /** Record the event ids with the store's cheaper insert that fails on a known id. */
+  expectNewIds: boolean;
+}
+
+/** Batches of a projection that claim ids with the skipping insert after a duplicate was met. */
+const BATCHES_AFTER_INBOX_CONFLICT = 20;
+
 interface BatchOutcome {
   /** Highest offset the projection is now done with, or null when the batch must be fetched again. */
   lastOffset: bigint | null;
   applied: number;
   /** Deliveries skipped: below the checkpoint or already in the inbox. */
   duplicates: number;
+}
+
+const validationRules = new WeakMap<object, boolean>();
+/**
+ * Whether class-validator holds any rule for an event class. Validating an instance of a class
+ * without rules finds nothing but still walks the metadata (a few microseconds per event), so
+ * such classes skip it. Looked up once per class: decorators have run by the time events arrive.
+ */
+function hasValidationRules(eventClass: new (...args: any[]) => object): boolean {
+  let has = validationRules.get(eventClass);
+  if (has === undefined) {
+    has = getMetadataStorage().getTargetValidationMetadatas(eventClass, '', true, false).length > 0;
+    validationRules.set(eventClass, has);
+  }
+  return has;
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -112,6 +140,8 @@ export class ProjectionWorker {
   readonly rate = new RateMeter();
   private runner?: KafkaConsumerRunner;
   private topicWait?: NodeJS.Timeout;
+  /** Batches left that claim event ids with the insert that skips known ids (after a duplicate). */
+  private batchesToDedupe = 0;
   /** Partitions positioned at their earliest offset on purpose while they have no checkpoint. */
   private readonly rewound = new Set<string>();
 
@@ -320,12 +350,25 @@ export class ProjectionWorker {
     this.firstBatchAt ??= new Date();
     let outcome: BatchOutcome;
     try {
-      try {
-        outcome = await this.applyBatch(batch, false);
-      } catch (e) {
-        if (!(e instanceof HandlerFailureError)) throw e;
-        // Apply again with a savepoint per event so only the failing event's writes are undone.
-        outcome = await this.applyBatch(batch, true);
+      let mode: ApplyMode = { withSavepoints: false, expectNewIds: this.batchesToDedupe === 0 };
+      if (this.batchesToDedupe > 0) this.batchesToDedupe--;
+      for (;;) {
+        try {
+          outcome = await this.applyBatch(batch, mode);
+          break;
+        } catch (e) {
+          if (e instanceof InboxConflictError && mode.expectNewIds) {
+            // A known event id: apply again with the inbox insert that skips known ids, and keep
+            // using it for a while (duplicates come in bursts, e.g. an upstream re-publishing).
+            mode = { ...mode, expectNewIds: false };
+            this.batchesToDedupe = BATCHES_AFTER_INBOX_CONFLICT;
+          } else if (e instanceof HandlerFailureError && !mode.withSavepoints) {
+            // Apply again with a savepoint per event so only the failing event's writes are undone.
+            mode = { ...mode, withSavepoints: true };
+          } else {
+            throw e;
+          }
+        }
       }
     } catch (e) {
       if (e instanceof ProjectionHaltedException) {
@@ -353,11 +396,11 @@ export class ProjectionWorker {
   }
 
   /** One transaction: lock the checkpoint, apply what is above it and not in the inbox, record both. */
-  private applyBatch(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
-    return this.deps.transactions(() => this.applyBatchNow(batch, withSavepoints));
+  private applyBatch(batch: ConsumedBatch, mode: ApplyMode): Promise<BatchOutcome> {
+    return this.deps.transactions(() => this.applyBatchNow(batch, mode));
   }
 
-  private async applyBatchNow(batch: ConsumedBatch, withSavepoints: boolean): Promise<BatchOutcome> {
+  private async applyBatchNow(batch: ConsumedBatch, { withSavepoints, expectNewIds }: ApplyMode): Promise<BatchOutcome> {
     const { topic, partition } = batch;
     const { store, dataSource } = this.deps;
     const qr = dataSource.createQueryRunner();
@@ -392,10 +435,13 @@ export class ProjectionWorker {
         else candidates.set(item.envelope!.eventId, item);
       }
       // Claim the event ids in the inbox before applying: the ones it already held are duplicates.
-      const claimed =
-        candidates.size > 0
-          ? await store.claimEventIds(qr, this.name, [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition)))
-          : new Set<string>();
+      let claimed = new Set<string>();
+      if (candidates.size > 0) {
+        const entries = [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition));
+        const fresh = expectNewIds ? await store.claimNewEventIds(qr, this.name, entries) : await store.claimEventIds(qr, this.name, entries);
+        if (fresh === null) throw new InboxConflictError();
+        claimed = fresh;
+      }
       for (const [eventId, item] of candidates) {
         if (!claimed.has(eventId)) {
           duplicates++;
@@ -549,7 +595,7 @@ export class ProjectionWorker {
         route.version === undefined
           ? (payload as Record<string, unknown>)
           : this.definition.upcasters.upcast(envelope.type, payload as Record<string, unknown>, envelope.version, route.version);
-      const event = route.eventClass ? materializeIntegrationEvent(route.eventClass, current) : current;
+      const event = route.eventClass ? materializeIntegrationEvent(route.eventClass, current, { validate: hasValidationRules(route.eventClass) }) : current;
       return { message, envelope, route, event };
     } catch (e) {
       if (e instanceof UpcastException) return { message, envelope, route, failure: { reason: 'unsupported-version', error: e.message, attempts: 0 } };
