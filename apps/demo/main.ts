@@ -11,6 +11,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { waitFor } from '@tributary/testing';
 import { demoBrokers } from './broker';
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
@@ -19,16 +20,6 @@ async function boot(module: unknown): Promise<INestApplication> {
   const app = await NestFactory.create(module as never, { logger: ['error', 'warn'] });
   await app.init();
   return app;
-}
-
-async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function main(): Promise<void> {
@@ -67,31 +58,37 @@ async function main(): Promise<void> {
     }
 
     const relay = orders.get(OutboxRelay);
-    await poll('the relay to ship', async () => {
-      const m = await relay.metrics();
-      return m.pending + m.retrying === 0 ? m : undefined;
-    });
+    await waitFor(
+      async () => {
+        const m = await relay.metrics();
+        return m.pending + m.retrying === 0;
+      },
+      { timeoutMs: 60_000, description: 'the relay to ship' },
+    );
     const metrics = await relay.metrics();
     console.log(`  relay: nothing pending (listening for NOTIFY: ${metrics.listening}, dead rows: ${metrics.dead})`);
 
     step('inventory: its replica catches up from Kafka (exactly once, in its own database)');
     const controller = gateway.get(GatewayController);
-    const level = await poll('the replica to catch up', async () => {
-      try {
+    // Errors while inventory's RPC consumer is still joining its group count as "not yet".
+    const level = await waitFor(
+      async () => {
         const answer = await controller.stock(sku);
         return answer.orders === 3 ? answer : undefined;
-      } catch {
-        return undefined; // inventory's RPC consumer may still be joining its group
-      }
-    });
+      },
+      { timeoutMs: 60_000, description: 'the replica to catch up' },
+    );
     console.log(`  gateway → inventory RPC inventory.stock-level: ${JSON.stringify(level)}`);
 
     step('discovery: the live catalogue');
     const discovery = gateway.get(DiscoveryClient);
-    const catalogue = await poll('all three services in the registry', async () => {
-      const c = discovery.catalogue();
-      return ['orders', 'inventory', 'gateway'].every((s) => c.services.some((x) => x.service === s)) ? c : undefined;
-    });
+    const catalogue = await waitFor(
+      () => {
+        const c = discovery.catalogue();
+        return ['orders', 'inventory', 'gateway'].every((s) => c.services.some((x) => x.service === s)) ? c : undefined;
+      },
+      { timeoutMs: 60_000, description: 'all three services in the registry' },
+    );
     for (const event of catalogue.events) {
       const consumers = event.consumers.map((c) => `${c.service} (${c.consumer})`).join(', ') || 'nobody yet';
       console.log(`  event ${event.type} on ${event.topic}: published by ${event.publishers.join(', ')}; consumed by ${consumers}`);

@@ -4,7 +4,7 @@ import { KafkaModule, ServiceTopology } from '@tributary/kafka';
 import { DiscoveryClient, DiscoveryModule, ServiceRegistry, TributaryService, type ServiceInstance } from '@tributary/discovery';
 import { testBrokers, uniqueName, waitFor } from '@tributary/testing';
 import { resolve } from 'node:path';
-import { ChildApp } from './support/child-app';
+import { ChildApp } from '../../../test/support/child-app';
 
 jest.setTimeout(60_000);
 

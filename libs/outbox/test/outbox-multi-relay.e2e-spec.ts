@@ -3,45 +3,27 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { KafkaClient } from '@tributary/kafka';
 import { OutboxPublisher, OutboxRelay } from '@tributary/outbox';
 import { postgresUrl, testBrokers, TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { ChildApp } from '../../../test/support/child-app';
 import { checkDelivery, databaseOptions, defineOrderEvent, startOutboxApp } from './outbox-test.fixtures';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const KEYS = 200;
 const SEQS = 100;
 const LANES = 32;
 
 interface RelayProcess {
   name: string;
-  child: ChildProcess;
-  ready: Promise<void>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: string[];
+  app: ChildApp;
+  /** Resolves once the relay printed READY; rejects if it exits first. */
+  ready: Promise<unknown>;
 }
 
 function spawnRelay(name: string, env: Record<string, string>): RelayProcess {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'relay-process.ts')],
-    { cwd: ROOT, env: { ...process.env, ...env, OUTBOX_INSTANCE: name, TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const output: string[] = [];
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      const text = chunk.toString();
-      output.push(text);
-      if (text.includes('READY')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`relay ${name} exited (${code}) before READY: ${output.join('')}`)));
-  });
+  const app = ChildApp.start(join(__dirname, 'relay-process.ts'), { ...env, OUTBOX_INSTANCE: name });
+  const ready = app.waitForLine(/READY/);
   ready.catch(() => undefined);
-  child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { name, child, ready, exited, output };
+  return { name, app, ready };
 }
 
 describe('outbox with three relay processes (PostgreSQL)', () => {
@@ -66,8 +48,7 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const relay of relays) if (relay.child.exitCode === null && relay.child.signalCode === null) relay.child.kill('SIGKILL');
-    await Promise.all(relays.map((r) => r.exited));
+    await Promise.all(relays.map((r) => r.app.kill('SIGKILL')));
     await capture?.stop();
     await dataSource?.query(`DROP TABLE IF EXISTS "${tableName}_lanes", "${tableName}"`).catch(() => undefined);
     await app?.close();
@@ -96,7 +77,7 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
     relays.push(spawnRelay('relay-3', env));
     await Promise.all(relays.map((r) => r.ready));
 
-    const crashed = await relays[0].exited;
+    const crashed = await relays[0].app.exited;
     expect(crashed.signal).toBe('SIGKILL');
     relays.push(spawnRelay('relay-1b', env));
     await relays[3].ready;
@@ -110,9 +91,8 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
     await waitFor(async () => (await app.get(OutboxRelay).metrics()).pending === 0, { description: 'an empty outbox' });
 
     const survivors = relays.slice(1);
-    for (const r of survivors) r.child.kill('SIGTERM');
-    await Promise.all(survivors.map((r) => r.exited));
-    const shippedBy = survivors.map((r) => `${r.name}=${/SHIPPED (\d+)/.exec(r.output.join(''))?.[1] ?? '?'}`);
+    await Promise.all(survivors.map((r) => r.app.kill('SIGTERM')));
+    const shippedBy = survivors.map((r) => `${r.name}=${/SHIPPED (\d+)/.exec(r.app.lines.join('\n'))?.[1] ?? '?'}`);
 
     const report = checkDelivery(capture.messages, published);
     console.log(

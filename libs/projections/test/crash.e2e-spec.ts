@@ -1,8 +1,7 @@
 import { testBrokers, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
+import { ChildApp } from '../../../test/support/child-app';
 import {
   closeDataSource,
   counterEvents,
@@ -12,8 +11,6 @@ import {
   readLog,
   TestProducer,
 } from './support/projection-fixtures';
-
-const ROOT = resolve(__dirname, '../../..');
 
 async function highWatermarks(topic: string): Promise<Map<number, number>> {
   const admin = new Kafka({ clientId: 'crash-test-admin', brokers: testBrokers(), logLevel: logLevel.NOTHING }).admin();
@@ -26,37 +23,10 @@ async function highWatermarks(topic: string): Promise<Map<number, number>> {
   }
 }
 
-/** A projection process started from crash-worker.process.ts, with its stdout lines counted. */
-class WorkerProcess {
-  lines: string[] = [];
-  exited = false;
-  private constructor(readonly child: ChildProcess) {
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.lines.push(...chunk.split('\n').filter(Boolean)));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => process.stderr.write(chunk));
-    child.on('exit', () => (this.exited = true));
-  }
+const WORKER_SCRIPT = 'libs/projections/test/crash-worker.process.ts';
 
-  static start(env: Record<string, string>): WorkerProcess {
-    const child = spawn(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'libs/projections/test/crash-worker.process.ts'],
-      { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    return new WorkerProcess(child);
-  }
-
-  /** Number of `applying` lines printed so far. */
-  get applyingLines(): number {
-    return this.lines.filter((l) => l.startsWith('applying')).length;
-  }
-
-  async kill(signal: NodeJS.Signals): Promise<void> {
-    if (this.exited) return;
-    const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill(signal);
-    await exited;
-  }
-}
+/** Number of `applying` lines a worker printed so far (one per handler call inside a batch). */
+const applyingLines = (worker: ChildApp) => worker.lines.filter((l) => l.startsWith('applying')).length;
 
 describe('crash safety: a projection process SIGKILLed mid-batch', () => {
   const topic = uniqueName('crash-events');
@@ -64,7 +34,7 @@ describe('crash safety: a projection process SIGKILLed mid-batch', () => {
   const projection = uniqueName('crash');
   let ds: DataSource;
   let log: string;
-  const workers: WorkerProcess[] = [];
+  const workers: ChildApp[] = [];
 
   beforeAll(async () => {
     ds = await openDataSource('postgres');
@@ -93,17 +63,17 @@ describe('crash safety: a projection process SIGKILLed mid-batch', () => {
     const committed = async () => (await ds.query(`SELECT count(*)::int AS n FROM ${log}`))[0].n as number;
 
     for (const killAt of [300, 900]) {
-      const worker = WorkerProcess.start(env);
+      const worker = ChildApp.start(WORKER_SCRIPT, env);
       workers.push(worker);
       await waitFor(async () => (await committed()) >= killAt, { timeoutMs: 60_000, description: `${killAt} committed events` });
       // Kill right after a handler ran inside a transaction that is not committed yet.
-      const seen = worker.applyingLines;
-      await waitFor(() => worker.applyingLines > seen, { timeoutMs: 30_000, description: 'a handler in a running batch' });
+      const seen = applyingLines(worker);
+      await waitFor(() => applyingLines(worker) > seen, { timeoutMs: 30_000, description: 'a handler in a running batch' });
       await worker.kill('SIGKILL');
       expect(await committed()).toBeLessThan(events.length);
     }
 
-    const last = WorkerProcess.start(env);
+    const last = ChildApp.start(WORKER_SCRIPT, env);
     workers.push(last);
     await waitFor(async () => (await committed()) >= events.length, { timeoutMs: 90_000, description: 'all events applied' });
     // Let the checkpoint reach the end of every partition, then nothing more may be applied.

@@ -4,7 +4,7 @@ import { DiscoveryClient } from '@tributary/discovery';
 import { RpcClientFactory, RpcDeadlineExceededException, type RpcClient } from '@tributary/rpc';
 import { testBrokers, uniqueName, waitFor } from '@tributary/testing';
 import { resolve } from 'node:path';
-import { ChildApp } from '../../discovery/test/support/child-app';
+import { ChildApp } from '../../../test/support/child-app';
 import { inventoryApp, ReserveStock } from './fixtures/inventory';
 
 jest.setTimeout(120_000);

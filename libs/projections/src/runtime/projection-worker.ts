@@ -186,7 +186,8 @@ export class ProjectionWorker {
       onCrash: (error, restarting) => {
         this.lastError = error.message;
         if (restarting) return;
-        // kafkajs gave up: release the consumer so `start(name)` can begin again.
+        // Nobody restarts this consumer (the runner restarts crashed consumers unless it is stopping):
+        // release it so `start(name)` can begin again.
         this.state = 'failed';
         void this.stop('failed');
       },

@@ -2,12 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { waitFor } from '@tributary/testing';
 
-const ROOT = resolve(__dirname, '../../../..');
+const ROOT = resolve(__dirname, '../..');
 
-/** A Nest app running in a child process (so a test can SIGKILL it), with its stdout lines. */
+/**
+ * A TypeScript script (usually a Nest app) running in a child process under ts-node with the repo's
+ * path aliases, so a test can SIGKILL it; its stdout lines (and stderr lines, prefixed) are kept.
+ */
 export class ChildApp {
   readonly lines: string[] = [];
-  readonly exited: Promise<number | null>;
+  /** Resolves when the process is gone, with its exit code or the signal that ended it. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(readonly process: ChildProcess) {
     let buffered = '';
@@ -20,10 +24,10 @@ export class ChildApp {
     process.stderr!.on('data', (chunk: Buffer) => {
       if (process.exitCode === null) this.lines.push(...chunk.toString('utf8').split('\n').map((l) => `stderr: ${l}`));
     });
-    this.exited = new Promise((done) => process.once('exit', (code) => done(code)));
+    this.exited = new Promise((done) => process.once('exit', (code, signal) => done({ code, signal })));
   }
 
-  /** Start `script` (a .ts file) under ts-node with the repo's path aliases. */
+  /** Start `script` (a .ts file, absolute or relative to the repo root) under ts-node with the repo's path aliases. */
   static start(script: string, env: Record<string, string>): ChildApp {
     const child = spawn(
       process.execPath,
