@@ -63,9 +63,9 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
     return this.sharedProducer;
   }
 
-  /** True while the shared producer is connected. */
+  /** True while a producer of this client (the shared one or one from `createProducer`) is connected. */
   get producerConnected(): boolean {
-    return [...this.connectedProducers].length > 0;
+    return this.connectedProducers.size > 0;
   }
 
   /**
