@@ -13,13 +13,16 @@ const KNOWN_OPTIONS = new Set<string>([
   'retry',
   'logLevel',
   'connectOnBootstrap',
+  'metrics',
+  'slowOperationThresholdMs',
   'isGlobal',
 ]);
 const LOG_LEVELS = ['nothing', 'error', 'warn', 'info', 'debug'];
 const BROKER = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
 
 /** Normalised options with every default applied. */
-export interface ResolvedKafkaOptions extends Required<Omit<KafkaModuleOptions, 'brokers' | 'ssl' | 'sasl' | 'retry'>> {
+export interface ResolvedKafkaOptions extends Required<Omit<KafkaModuleOptions, 'brokers' | 'ssl' | 'sasl' | 'retry' | 'metrics'>> {
+  metrics?: KafkaModuleOptions['metrics'];
   brokers: string[];
   ssl?: KafkaModuleOptions['ssl'];
   sasl?: KafkaModuleOptions['sasl'];
@@ -59,6 +62,14 @@ function positiveInt(name: string, value: unknown, fallback: number): number {
   return value;
 }
 
+function nonNegativeInt(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new KafkaConfigurationException(`\`${name}\` must be an integer >= 0 (ms; 0 turns it off), got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
 /** Check options and apply defaults. Throws `KafkaConfigurationException` saying what to fix. */
 export function resolveKafkaOptions(options: KafkaModuleOptions): ResolvedKafkaOptions {
   if (!options || typeof options !== 'object') {
@@ -94,5 +105,7 @@ export function resolveKafkaOptions(options: KafkaModuleOptions): ResolvedKafkaO
     retry: options.retry ?? { retries: 5, initialRetryTime: 100 },
     logLevel,
     connectOnBootstrap: options.connectOnBootstrap ?? true,
+    metrics: options.metrics,
+    slowOperationThresholdMs: nonNegativeInt('slowOperationThresholdMs', options.slowOperationThresholdMs, 1000),
   };
 }

@@ -4,6 +4,7 @@ import { KafkaClient } from './kafka.client';
 import { KafkaConfigurableModuleClass } from './kafka-module-definition';
 import { KAFKA_CLIENT } from './kafka.constants';
 import { ServiceTopology } from './topology/service-topology';
+import { TributaryMetrics } from './observability/tributary-metrics';
 
 /**
  * One Kafka client per app. Global by default (`isGlobal: false` to scope it).
@@ -17,8 +18,9 @@ import { ServiceTopology } from './topology/service-topology';
     KafkaClient,
     KafkaHealthIndicator,
     ServiceTopology,
+    TributaryMetrics,
     { provide: KAFKA_CLIENT, useFactory: (client: KafkaClient) => client.kafka, inject: [KafkaClient] },
   ],
-  exports: [KafkaClient, KafkaHealthIndicator, ServiceTopology, KAFKA_CLIENT],
+  exports: [KafkaClient, KafkaHealthIndicator, ServiceTopology, TributaryMetrics, KAFKA_CLIENT],
 })
 export class KafkaModule extends KafkaConfigurableModuleClass {}

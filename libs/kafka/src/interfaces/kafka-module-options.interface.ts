@@ -1,5 +1,20 @@
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
+import type { Registry } from 'prom-client';
+
+/** Where Tributary's Prometheus metrics go. */
+export interface TributaryMetricsOptions {
+  /**
+   * prom-client registry to register on. The default is prom-client's global registry, which
+   * `@willsoto/nestjs-prometheus` serves too.
+   * @default prom-client's global `register`
+   */
+  registry?: Registry;
+  /** Register Tributary's metrics on the registry at all. @default true */
+  enabled?: boolean;
+  /** Also collect prom-client's default process metrics (CPU, memory, event loop, GC) on it. @default true */
+  defaultMetrics?: boolean;
+}
 
 export type KafkaLogLevel = 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -44,4 +59,13 @@ export interface KafkaModuleOptions {
    * @default true
    */
   connectOnBootstrap?: boolean;
+  /** Prometheus metrics of every Tributary lib in this app. @default { enabled: true, defaultMetrics: true } on the global registry */
+  metrics?: TributaryMetricsOptions;
+  /**
+   * An operation slower than this (projection handler, RPC handler, relay batch) is logged once
+   * at `warn` with its name and duration, never its payload. 0 turns the log off; each lib may
+   * override it.
+   * @default 1000
+   */
+  slowOperationThresholdMs?: number;
 }
