@@ -6,6 +6,34 @@ import type { OutboxRow } from '../store/outbox-row.interface';
 /** Which dead rows an admin operation touches: some ids, or `'all'`. */
 export type DeadRowSelection = number[] | 'all';
 
+/** Criteria of `OutboxAdmin.findDead`; every given one must match. */
+export interface DeadRowCriteria {
+  /** Event type, exact. */
+  type?: string;
+  /** Message key, exact. */
+  key?: string;
+  /** Text contained in the last error, case-insensitive. */
+  errorContains?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  /** Most rows returned. @default 100 */
+  limit?: number;
+}
+
+/** Backlog figures of the outbox table. */
+export interface OutboxAdminStats {
+  table: string;
+  pending: number;
+  retrying: number;
+  dead: number;
+  /** Creation time of the oldest pending or retrying row, or null. */
+  oldestUnpublishedAt: Date | null;
+}
+
+const FIND_PAGE = 1000;
+
 /** Lists, requeues and purges dead outbox rows (rows that exhausted their attempts). */
 @Injectable()
 export class OutboxAdmin {
@@ -38,6 +66,37 @@ export class OutboxAdmin {
     if (ids?.length === 0) return 0;
     const store = this.context.store;
     return store.withSession((s) => store.purgeDead(s, ids));
+  }
+
+  /** Backlog counts of the outbox table (one read, outside any business transaction). */
+  async stats(): Promise<OutboxAdminStats> {
+    const store = this.context.store;
+    const stats = await store.withSession((s) => store.stats(s));
+    return { table: this.context.options.tableName, ...stats };
+  }
+
+  /** Dead rows matching `criteria`, in id order (pages through the dead rows; they are few by nature). */
+  async findDead(criteria: DeadRowCriteria = {}): Promise<OutboxRow[]> {
+    const limit = criteria.limit ?? 100;
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new OutboxConfigurationException('findDead `limit` must be a positive integer');
+    const error = criteria.errorContains?.toLowerCase();
+    const matches = (r: OutboxRow) =>
+      (criteria.type === undefined || r.type === criteria.type) &&
+      (criteria.key === undefined || r.key === criteria.key) &&
+      (error === undefined || (r.lastError ?? '').toLowerCase().includes(error)) &&
+      (criteria.since === undefined || r.createdAt >= criteria.since) &&
+      (criteria.until === undefined || r.createdAt < criteria.until);
+    const found: OutboxRow[] = [];
+    let afterId = 0;
+    for (;;) {
+      const page = await this.listDead({ limit: FIND_PAGE, afterId });
+      for (const row of page) {
+        if (matches(row)) found.push(row);
+        if (found.length >= limit) return found;
+      }
+      if (page.length < FIND_PAGE) return found;
+      afterId = page[page.length - 1].id;
+    }
   }
 
   private ids(selection: DeadRowSelection): number[] | undefined {
