@@ -1,0 +1,2 @@
+export * from './admin-unavailable.exception';
+export * from './admin-argument.exception';
