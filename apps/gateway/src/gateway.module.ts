@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule, TributaryService } from '@tributary/discovery';
-import { KafkaModule } from '@tributary/kafka';
+import { KafkaModule, TributaryMetricsModule } from '@tributary/kafka';
 import { RpcModule } from '@tributary/rpc';
 import { GatewayController } from './gateway.controller';
 
@@ -11,6 +11,7 @@ import { GatewayController } from './gateway.controller';
     KafkaModule.forRoot({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', serviceName: 'gateway' }),
     RpcModule.forRoot({ clients: ['inventory'] }),
     DiscoveryModule.forRoot({}),
+    TributaryMetricsModule.register(),
   ],
   controllers: [GatewayController],
 })

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DiscoveryModule, TributaryService } from '@tributary/discovery';
-import { KafkaModule } from '@tributary/kafka';
+import { KafkaModule, TributaryMetricsModule } from '@tributary/kafka';
 import { ProjectionsModule } from '@tributary/projections';
 import { RpcModule } from '@tributary/rpc';
 import { inventoryConfig } from './config';
@@ -20,6 +20,8 @@ const config = inventoryConfig();
     ProjectionsModule.forRoot({ dataSourceToken: getDataSourceToken('inventory') }),
     RpcModule.forRoot({}),
     DiscoveryModule.forRoot({}),
+    // An HTTP server only for GET /metrics: its work arrives over Kafka.
+    TributaryMetricsModule.register(),
   ],
   providers: [ReservedStockProjection, StockRpcHandler],
 })

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { TributaryService, DiscoveryModule } from '@tributary/discovery';
-import { KafkaModule } from '@tributary/kafka';
+import { KafkaModule, TributaryMetricsModule } from '@tributary/kafka';
 import { OutboxModule } from '@tributary/outbox';
 import { ordersConfig } from './config';
 import { OrderPlaced } from './order-placed.event';
@@ -22,6 +22,8 @@ const config = ordersConfig();
     OutboxModule.forRoot({ dataSource: getDataSourceToken('orders'), ensureSchema: true, events: [OrderPlaced] }),
     DiscoveryModule.forRoot({}),
     TerminusModule,
+    // GET /metrics: Prometheus text of the registry every Tributary lib registers on.
+    TributaryMetricsModule.register(),
   ],
   controllers: [OrdersController],
   providers: [OrdersService],
