@@ -3,3 +3,8 @@ export { TRIBUTARY_ADMIN_OPTIONS } from './admin-module-definition';
 export * from './tributary-admin.service';
 export * from './interfaces';
 export { renderTopology } from './topology/render-topology';
+export * from './exceptions';
+export { runTributaryCli, runClusterCli, type RunTributaryCliOptions } from './cli/run-tributary-cli';
+export { CliExitCode } from './cli/cli-program';
+export { formatProgressLine } from './cli/progress-format';
+export * from './dashboard';

@@ -63,6 +63,7 @@ export class TributaryAdmin {
       registryTopic: rawOptions.registryTopic ?? 'tributary.registry',
       progressIntervalMs: rawOptions.progressIntervalMs ?? 500,
       readTimeoutMs: rawOptions.readTimeoutMs ?? 20_000,
+      clusterOnly: rawOptions.clusterOnly ?? false,
     };
     this.deadLetterStore = new DeadLetterStore(kafka, this.options.archiveTopicSuffix, this.options.readTimeoutMs);
   }
@@ -387,6 +388,7 @@ export class TributaryAdmin {
 
   private resolvePeers(): ResolvedPeers {
     if (this.peers) return this.peers;
+    if (this.options.clusterOnly) return (this.peers = {});
     const get = <T>(token: Type<T> | undefined): T | undefined => {
       if (!token) return undefined;
       try {

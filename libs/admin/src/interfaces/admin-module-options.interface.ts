@@ -35,6 +35,12 @@ export interface TributaryAdminModuleOptions {
   registryTopic?: string;
   /** How often progress of long work is emitted, ms. @default 500 */
   progressIntervalMs?: number;
+  /**
+   * Answer from the cluster only: never look for the outbox, projections, discovery client or a
+   * DataSource in the app (the CLI's `--brokers` mode; skips loading those libs).
+   * @default false
+   */
+  clusterOnly?: boolean;
   /** How long one read of a topic (registry, dead letters) may take, ms. @default 20000 */
   readTimeoutMs?: number;
 }

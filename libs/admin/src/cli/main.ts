@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { runClusterCli } from './run-tributary-cli';
+
+void runClusterCli(process.argv);
