@@ -1,0 +1,29 @@
+import { ConfigurableModuleBuilder, type Provider, type Type } from '@nestjs/common';
+import type { DynamicConfigModuleOptions } from './interfaces/dynamic-config-module-options.interface';
+import { configHandleProviders } from './config-handle.providers';
+
+/** Module extras: known when the module is defined, so `forRootAsync` gets them too. */
+export interface DynamicConfigModuleExtras {
+  /** Make the module (and the handles of `configs`) global. @default true */
+  isGlobal: boolean;
+  /** `@DynamicConfig` classes read by this app; each becomes injectable with `@InjectConfig`. @default [] */
+  configs: Type<object>[];
+}
+
+export const {
+  ConfigurableModuleClass: DynamicConfigConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: DYNAMIC_CONFIG_MODULE_OPTIONS,
+  OPTIONS_TYPE: DYNAMIC_CONFIG_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: DYNAMIC_CONFIG_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<DynamicConfigModuleOptions>()
+  .setClassMethodName('forRoot')
+  .setExtras<DynamicConfigModuleExtras>({ isGlobal: true, configs: [] }, (definition, extras) => {
+    const handles: Provider[] = configHandleProviders(extras.configs ?? []);
+    return {
+      ...definition,
+      global: extras.isGlobal,
+      providers: [...(definition.providers ?? []), ...handles],
+      exports: [...(definition.exports ?? []), ...handles.map((p) => (p as { provide: symbol }).provide)],
+    };
+  })
+  .build();

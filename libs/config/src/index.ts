@@ -1,0 +1,15 @@
+export * from './dynamic-config.module';
+export { DYNAMIC_CONFIG_MODULE_OPTIONS, type DynamicConfigModuleExtras } from './dynamic-config-module-definition';
+export * from './dynamic-config.constants';
+export * from './dynamic-config.service';
+export { resolveDynamicConfigOptions, type ResolvedDynamicConfigOptions } from './dynamic-config-options';
+export * from './decorators/dynamic-config.decorator';
+export * from './decorators/inject-config.decorator';
+export * from './interfaces/dynamic-config-module-options.interface';
+export * from './interfaces/config-handle.interface';
+export { configKey, type ConfigDefinition } from './definition/config-definition';
+export { encodeConfigRecord, decodeConfigRecord, previousHeaderValue, readConfigAudit } from './records/config-record.codec';
+export type { ConfigAudit, ConfigWrite, DecodedConfigRecord } from './records/config-record.codec';
+export type { ConfigAuditEntry } from './state/config-entry';
+export type { ConfigSetOptions, ConfigDeleteOptions } from './writer/config-writer';
+export * from './exceptions';
