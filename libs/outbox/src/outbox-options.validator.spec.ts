@@ -25,6 +25,16 @@ describe('resolveOutboxOptions', () => {
     expect(o.relay.instanceId).toMatch(/-\d+-[0-9a-f]{4}$/);
     expect(o.health).toEqual({ maxPending: 100_000, maxOldestPendingAgeMs: 300_000, maxDeadRows: 1000 });
     expect(o.topics).toEqual({ create: true, numPartitions: 6, replicationFactor: -1 });
+    expect(o.metricsRefreshMs).toBe(5000);
+    expect(o.relay.slowBatchThresholdMs).toBeUndefined();
+  });
+
+  it('checks the observability options', () => {
+    const o = resolveOutboxOptions({ metricsRefreshMs: 0, relay: { slowBatchThresholdMs: 250 } });
+    expect(o.metricsRefreshMs).toBe(0);
+    expect(o.relay.slowBatchThresholdMs).toBe(250);
+    expect(() => resolveOutboxOptions({ metricsRefreshMs: -1 })).toThrow(/metricsRefreshMs/);
+    expect(() => resolveOutboxOptions({ relay: { slowBatchThresholdMs: 1.5 } })).toThrow(/relay.slowBatchThresholdMs/);
   });
 
   it('checks the topics options', () => {

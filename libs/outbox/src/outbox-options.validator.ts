@@ -28,6 +28,8 @@ export interface ResolvedRelayOptions {
   retentionMs: number;
   retentionIntervalMs: number;
   retentionBatchSize: number;
+  /** Undefined: KafkaModule's `slowOperationThresholdMs`. */
+  slowBatchThresholdMs?: number;
 }
 
 /** Module options with defaults applied and every value checked. */
@@ -39,6 +41,7 @@ export interface ResolvedOutboxOptions {
   topics: Required<OutboxTopicsOptions>;
   relay: ResolvedRelayOptions;
   health: Required<OutboxHealthThresholds>;
+  metricsRefreshMs: number;
 }
 
 function integer(name: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -115,11 +118,14 @@ export function resolveOutboxOptions(options: OutboxModuleOptions = {}): Resolve
       retentionMs: integer('relay.retentionMs', relay.retentionMs, 86_400_000, 0),
       retentionIntervalMs: integer('relay.retentionIntervalMs', relay.retentionIntervalMs, 60_000, 10),
       retentionBatchSize: integer('relay.retentionBatchSize', relay.retentionBatchSize, 5000, 1, 100_000),
+      slowBatchThresholdMs:
+        relay.slowBatchThresholdMs === undefined ? undefined : integer('relay.slowBatchThresholdMs', relay.slowBatchThresholdMs, 0, 0),
     },
     health: {
       maxPending: integer('health.maxPending', health.maxPending, 100_000, 0),
       maxOldestPendingAgeMs: integer('health.maxOldestPendingAgeMs', health.maxOldestPendingAgeMs, 300_000, 0),
       maxDeadRows: integer('health.maxDeadRows', health.maxDeadRows, 1000, 0),
     },
+    metricsRefreshMs: integer('metricsRefreshMs', options.metricsRefreshMs, 5000, 0),
   };
 }

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OutboxAdmin } from './admin/outbox.admin';
 import { OutboxHealthIndicator } from './health/outbox.health';
+import { OutboxMetrics } from './observability/outbox-metrics';
 import { OutboxConfigurableModuleClass } from './outbox-module-definition';
 import { OutboxContext } from './outbox.context';
 import { OutboxPublisher } from './publisher/outbox.publisher';
@@ -15,7 +16,7 @@ import { OutboxRelay } from './relay/outbox.relay';
  * ```
  */
 @Module({
-  providers: [OutboxContext, OutboxPublisher, OutboxRelay, OutboxAdmin, OutboxHealthIndicator],
+  providers: [OutboxContext, OutboxMetrics, OutboxPublisher, OutboxRelay, OutboxAdmin, OutboxHealthIndicator],
   exports: [OutboxPublisher, OutboxRelay, OutboxAdmin, OutboxHealthIndicator],
 })
 export class OutboxModule extends OutboxConfigurableModuleClass {}

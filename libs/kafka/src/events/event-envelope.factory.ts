@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '../codec/event-envelope.interface';
 import { JSON_CONTENT_TYPE } from '../kafka.constants';
+import { activeTraceparent } from '../observability/tracing';
 import { serializeIntegrationEvent } from './integration-event.serializer';
 
 /** Options of `createEventEnvelope`. */
@@ -11,7 +12,7 @@ export interface EventEnvelopeOptions {
   eventId?: string;
   /** When it happened. @default now */
   occurredAt?: Date;
-  /** W3C trace context to carry. @default none */
+  /** W3C trace context to carry. @default the active OpenTelemetry span's, else none */
   traceparent?: string;
   /** Extra headers. @default {} */
   headers?: Record<string, string>;
@@ -33,7 +34,7 @@ export function createEventEnvelope(event: object, options: EventEnvelopeOptions
       occurredAt: (options.occurredAt ?? new Date()).toISOString(),
       source: options.source,
       contentType: JSON_CONTENT_TYPE,
-      traceparent: options.traceparent,
+      traceparent: options.traceparent ?? activeTraceparent(),
       headers: options.headers ?? {},
       payload,
     },

@@ -69,6 +69,12 @@ export interface OutboxRelayOptions {
   retentionIntervalMs?: number;
   /** Rows deleted per statement by the retention sweep. @default 5000 */
   retentionBatchSize?: number;
+  /**
+   * A batch (lock, read, send, mark) slower than this is logged once at `warn` with the table,
+   * lanes, row count, topics and duration (never payloads). 0 turns the log off.
+   * @default KafkaModule's `slowOperationThresholdMs` (1000)
+   */
+  slowBatchThresholdMs?: number;
 }
 
 /** Limits past which `OutboxHealthIndicator` reports the outbox down. */
@@ -126,4 +132,10 @@ export interface OutboxModuleOptions {
   relay?: OutboxRelayOptions;
   /** Health thresholds. @default {} */
   health?: OutboxHealthThresholds;
+  /**
+   * Least time between two reads of the table for the row gauges (`tributary_outbox_pending_rows`,
+   * oldest age, retrying, dead): scrapes closer together reuse the last figures. 0 reads on every scrape.
+   * @default 5000
+   */
+  metricsRefreshMs?: number;
 }

@@ -1,6 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
-  createTraceparent,
   encodeEnvelope,
   getIntegrationEventMetadata,
   InvalidIntegrationEventException,
@@ -13,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
 import { OutboxTransactionRequiredException } from '../exceptions/outbox-transaction-required.exception';
+import { OutboxPublishTrace } from '../observability/outbox-tracing';
 import { OutboxContext } from '../outbox.context';
 import type { NewOutboxRow } from '../store/outbox-row.interface';
 import { QueryRunnerSession } from '../store/sql-session';
@@ -22,7 +22,10 @@ import { laneOfEvent } from '../util/lane-hash';
 export interface OutboxPublishOptions {
   /** Extra Kafka headers (string values) added to every event of the call. @default {} */
   headers?: Record<string, string>;
-  /** W3C trace context of the caller; the events get a child span of it. @default a new trace */
+  /**
+   * W3C trace context of the caller; the events' `create` spans are its children.
+   * @default the active OpenTelemetry context (a new trace when none is active)
+   */
   traceparent?: string;
 }
 
@@ -75,39 +78,47 @@ export class OutboxPublisher implements OnModuleInit {
     const { lanes } = this.context.options;
     const rows: NewOutboxRow[] = [];
     const seen: IntegrationEventMetadata[] = [];
-    for (const event of events) {
-      const { metadata, key, payload } = serializeIntegrationEvent(event);
-      const eventId = randomUUID();
-      const message = encodeEnvelope({
-        eventId,
-        type: metadata.type,
-        version: metadata.version,
-        key,
-        occurredAt: now.toISOString(),
-        source: this.kafka.serviceName,
-        contentType: 'application/json',
-        traceparent: createTraceparent(options.traceparent),
-        headers: extraHeaders,
-        payload,
-      });
-      rows.push({
-        eventId,
-        topic: metadata.topic,
-        key,
-        type: metadata.type,
-        version: metadata.version,
-        payload: (message.value as Buffer).toString('utf8'),
-        headers: message.headers as Record<string, string>,
-        lane: laneOfEvent(key, eventId, lanes),
-        createdAt: now,
-      });
-      seen.push(metadata);
+    const trace = new OutboxPublishTrace(options.traceparent);
+    try {
+      for (const event of events) {
+        const { metadata, key, payload } = serializeIntegrationEvent(event);
+        const eventId = randomUUID();
+        const message = encodeEnvelope({
+          eventId,
+          type: metadata.type,
+          version: metadata.version,
+          key,
+          occurredAt: now.toISOString(),
+          source: this.kafka.serviceName,
+          contentType: 'application/json',
+          traceparent: trace.startEvent(metadata.topic, eventId, key),
+          headers: extraHeaders,
+          payload,
+        });
+        rows.push({
+          eventId,
+          topic: metadata.topic,
+          key,
+          type: metadata.type,
+          version: metadata.version,
+          payload: (message.value as Buffer).toString('utf8'),
+          headers: message.headers as Record<string, string>,
+          lane: laneOfEvent(key, eventId, lanes),
+          createdAt: now,
+        });
+        seen.push(metadata);
+      }
+      if (rows.length > 0) {
+        const store = this.context.store;
+        const session = new QueryRunnerSession(runner);
+        await store.insert(session, rows);
+        await store.notify(session, [...new Set(rows.map((r) => r.lane))]);
+      }
+    } catch (e) {
+      trace.end(e);
+      throw e;
     }
-    if (rows.length === 0) return [];
-    const store = this.context.store;
-    const session = new QueryRunnerSession(runner);
-    await store.insert(session, rows);
-    await store.notify(session, [...new Set(rows.map((r) => r.lane))]);
+    trace.end();
     for (const metadata of seen) this.register(metadata);
     return rows.map((r) => r.eventId);
   }

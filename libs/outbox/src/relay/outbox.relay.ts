@@ -1,7 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { getIntegrationEventMetadata, KafkaClient } from '@tributary/kafka';
+import { getIntegrationEventMetadata, KafkaClient, SlowOperationLogger } from '@tributary/kafka';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { performance } from 'node:perf_hooks';
 import { Subject, type Observable } from 'rxjs';
+import { OutboxMetrics } from '../observability/outbox-metrics';
+import { OutboxSendTrace } from '../observability/outbox-tracing';
 import { OutboxContext } from '../outbox.context';
 import type { OutboxWakeupListener } from '../store/outbox.store';
 import type { OutboxRow } from '../store/outbox-row.interface';
@@ -66,6 +69,8 @@ interface LaneResult {
 interface BatchOutcome {
   lanes: Map<number, LaneResult>;
   shipped: number;
+  /** Rows the batch sent (acked or not). */
+  sent: OutboxRow[];
   outage?: unknown;
 }
 
@@ -121,11 +126,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly rate = new RateMeter(10);
 
   private readonly ensuredTopics = new Set<string>();
+  private readonly slowBatches: SlowOperationLogger;
 
   constructor(
     private readonly context: OutboxContext,
     private readonly kafka: KafkaClient,
-  ) {}
+    private readonly telemetry: OutboxMetrics,
+  ) {
+    this.slowBatches = new SlowOperationLogger(this.logger, context.options.relay.slowBatchThresholdMs ?? kafka.options.slowOperationThresholdMs);
+  }
 
   get instanceId(): string {
     return this.context.options.relay.instanceId;
@@ -329,14 +338,20 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async runBatch(lanes: number[]): Promise<void> {
     let outcome: BatchOutcome | undefined;
+    const startedAt = performance.now();
     try {
       const producer = await this.getProducer();
       outcome = await this.context.store.withLanes(lanes, (session, held) => this.shipLanes(session, held, producer));
       this.databaseAvailable = true;
     } catch (e) {
-      if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
-      else this.enterOutage('database', e);
+      if (e instanceof KafkaOutage) {
+        this.telemetry.sendFailed('broker');
+        this.enterOutage('kafka', e.reason);
+      } else this.enterOutage('database', e);
       return;
+    } finally {
+      const sent = outcome?.sent ?? [];
+      this.slowBatches.check(performance.now() - startedAt, () => describeBatch(this.context.options.tableName, lanes, sent));
     }
     if (outcome?.outage !== undefined) {
       this.enterOutage('kafka', outcome.outage);
@@ -389,13 +404,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // Nothing to send: rows may be waiting for a retry time (or behind a dead row, until an admin acts).
       const retryAt = await store.nextRetryAt(session, held, new Date(now));
       for (const result of lanes.values()) result.retryAt = retryAt;
-      return { lanes, shipped: 0 };
+      return { lanes, shipped: 0, sent: send };
     }
-    if (send.length === 0) return { lanes, shipped: 0 };
 
+    this.telemetry.batchStarted(send.length);
     const result = await this.send(producer, send);
     if (result.acked.length > 0) {
       const ackedAt = Date.now();
+      this.telemetry.acked(result.acked, ackedAt);
       this.shippedTotal += result.acked.length;
       this.rate.add(result.acked.length, ackedAt);
       this.shipped.next({
@@ -415,12 +431,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // A dead row under 'skip' frees its key: look at the lane again.
       else lane.more = true;
     }
-    return { lanes, shipped: result.acked.length, outage: result.outage };
+    return { lanes, shipped: result.acked.length, sent: send, outage: result.outage };
   }
 
   private failureOf(row: OutboxRow, error: unknown) {
     const { maxAttempts, retryBackoff } = this.context.options.relay;
     this.failuresTotal++;
+    this.telemetry.sendFailed('refused');
     const attempts = row.attempts + 1;
     const dead = attempts >= maxAttempts;
     const message = describeSendError(error);
@@ -445,13 +462,28 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * one by one to find the culprits; a refused row blocks the later rows of its key in this batch.
    */
   private async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
+    const topicMessages = toTopicMessages(rows);
+    const trace = new OutboxSendTrace(topicMessages);
+    const startedAt = performance.now();
+    const result = await this.sendRows(producer, rows, topicMessages);
+    this.telemetry.sendFinished((performance.now() - startedAt) / 1000);
+    if (result.outage !== undefined) {
+      this.telemetry.sendFailed('broker');
+      trace.end('all', result.outage);
+    } else {
+      trace.end(new Set(result.failed.map((f) => f.row.topic)), result.failed[0]?.error);
+    }
+    return result;
+  }
+
+  private async sendRows(producer: Producer, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
     try {
-      await this.ensureTopics(rows.map((r) => r.topic));
+      await this.ensureTopics(topicMessages.map((t) => t.topic));
     } catch (e) {
       return { acked: [], failed: [], outage: e };
     }
     try {
-      await producer.sendBatch({ topicMessages: toTopicMessages(rows), acks: -1 });
+      await producer.sendBatch({ topicMessages, acks: -1 });
       return { acked: rows, failed: [] };
     } catch (e) {
       if (classifySendError(e) === 'outage') {
@@ -526,4 +558,11 @@ export function toTopicMessages(rows: OutboxRow[]): TopicMessages[] {
     messages.push({ key: row.key, value: row.payload, headers: row.headers });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** What a slow batch log says: table, lanes, row count and topics (never payloads or keys). */
+export function describeBatch(table: string, lanes: readonly number[], rows: ReadonlyArray<Pick<OutboxRow, 'topic'>>): string {
+  const topics = [...new Set(rows.map((r) => r.topic))];
+  const shown = topics.length > 5 ? `${topics.slice(0, 5).join(', ')} and ${topics.length - 5} more` : topics.join(', ') || 'none';
+  return `outbox relay batch on ${table} (${lanes.length} lanes, ${rows.length} rows, topics: ${shown})`;
 }
