@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { KafkaClient, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
+import { Injectable, Logger, Optional, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { KafkaClient, TributaryMetrics, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
 import type { Catalogue, ServiceInstance } from './interfaces/service-instance.interface';
+import { DiscoveryMetrics } from './observability/discovery-metrics';
 import { decodeRegistryRecord } from './registry/registry-record.codec';
 import { DiscoverySettings } from './registry/discovery-settings';
 import { buildCatalogue, instancesSignature, RegistryState } from './registry/registry-state';
@@ -25,10 +26,12 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private readonly caughtUp: Promise<void>;
   private markCaughtUp!: () => void;
   private pendingWatermarks?: Map<number, bigint>;
+  private metrics?: DiscoveryMetrics;
 
   constructor(
     private readonly kafka: KafkaClient,
     private readonly settings: DiscoverySettings,
+    @Optional() private readonly tributaryMetrics?: TributaryMetrics,
   ) {
     this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
   }
@@ -51,6 +54,7 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     await this.consumer.start();
     this.sweeper = setInterval(() => this.publishIfChanged(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+    if (this.tributaryMetrics) this.metrics ??= new DiscoveryMetrics(this.tributaryMetrics, () => this.current);
   }
 
   /** Resolves once the registry has been read up to where it was when the app started. */
@@ -84,6 +88,8 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.metrics?.close();
+    this.metrics = undefined;
     await this.consumer?.stop();
     this.live$.complete();
   }

@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Kafka, Partitioners, type Producer, type ProducerConfig } from 'kafkajs';
+import type { Counter } from 'prom-client';
 import { KafkaAdmin } from './admin/kafka-admin';
 import { KafkaConsumerRunner, type ConsumerRunnerOptions } from './consumer/kafka-consumer-runner';
 import { KafkaConnectionException } from './exceptions/kafka-connection.exception';
@@ -7,6 +8,8 @@ import { KAFKA_MODULE_OPTIONS } from './kafka-module-definition';
 import { KAFKAJS_LOG_LEVEL, nestLogCreator } from './kafka-logger';
 import { resolveKafkaOptions, type ResolvedKafkaOptions } from './kafka-options.validator';
 import type { KafkaModuleOptions } from './interfaces/kafka-module-options.interface';
+import { MetricLabels } from './observability/messaging-attributes';
+import { TributaryMetrics } from './observability/tributary-metrics';
 import { withTimeout } from './with-timeout';
 
 /**
@@ -24,8 +27,13 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   private sharedProducer?: Promise<Producer>;
   private readonly consumers = new Set<KafkaConsumerRunner>();
   private closed = false;
+  private readonly sendErrors?: Counter.Internal;
 
-  constructor(@Inject(KAFKA_MODULE_OPTIONS) options: KafkaModuleOptions) {
+  constructor(
+    @Inject(KAFKA_MODULE_OPTIONS) options: KafkaModuleOptions,
+    /** Where the client's and its consumers' metrics go (KafkaModule provides it). */
+    @Optional() private readonly metrics?: TributaryMetrics,
+  ) {
     this.options = resolveKafkaOptions(options);
     this.kafka = new Kafka({
       clientId: this.options.clientId,
@@ -39,6 +47,13 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
       logCreator: nestLogCreator,
     });
     this.admin = new KafkaAdmin(this.kafka, this.options.connectTimeoutMs);
+    this.sendErrors = metrics
+      ?.counter({
+        name: 'tributary_kafka_producer_send_errors_total',
+        help: 'send/sendBatch calls of this service\'s producers that failed (after kafkajs\' retries), by service.',
+        labelNames: [MetricLabels.SERVICE],
+      })
+      .labels(this.options.serviceName);
   }
 
   /** Name of this service (`serviceName` option). */
@@ -82,6 +97,7 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
       allowAutoTopicCreation: false,
       ...config,
     });
+    this.countSendErrors(producer);
     producer.on(producer.events.CONNECT, () => this.connectedProducers.add(producer));
     producer.on(producer.events.DISCONNECT, () => this.connectedProducers.delete(producer));
     const connecting = withTimeout(
@@ -111,8 +127,12 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   /** A consumer runner bound to this client; it is stopped at shutdown if still running. */
   createConsumer(options: ConsumerRunnerOptions): KafkaConsumerRunner {
     this.assertOpen();
-    const runner = new KafkaConsumerRunner(this.kafka, options, this.options.connectTimeoutMs, (r) =>
-      this.consumers.delete(r),
+    const runner = new KafkaConsumerRunner(
+      this.kafka,
+      options,
+      this.options.connectTimeoutMs,
+      (r) => this.consumers.delete(r),
+      this.metrics,
     );
     this.consumers.add(runner);
     return runner;
@@ -144,6 +164,25 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
     );
     this.sharedProducer = undefined;
     await this.admin.close();
+  }
+
+  /**
+   * kafkajs has no event for a failed send: wrap the producer's `send` and `sendBatch` so that each
+   * call that rejects (after kafkajs' own retries) counts once, whatever the cause (broker refused
+   * the message, broker unreachable, producer disconnected).
+   */
+  private countSendErrors(producer: Producer): void {
+    const counter = this.sendErrors;
+    if (!counter) return;
+    const { send, sendBatch } = producer;
+    const counted = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+      (...args: A): Promise<R> =>
+        fn(...args).catch((e: unknown) => {
+          counter.inc();
+          throw e;
+        });
+    producer.send = counted(send);
+    producer.sendBatch = counted(sendBatch);
   }
 
   private assertOpen(): void {

@@ -15,3 +15,7 @@ export * from './client/rpc-client.factory';
 export { KafkaRpcServer } from './kafka/kafka-rpc-server';
 export { TcpRpcServer } from './tcp/tcp-rpc-server';
 export * from './exceptions';
+export { RpcObserver, type RpcClientCallObservation } from './observability/rpc-observer';
+export { RpcMetricLabels, RPC_UNSERVED_METHOD } from './observability/rpc-metrics';
+export { rpcOutcomeOf, type RpcOutcome } from './observability/rpc-outcome';
+export { RPC_SYSTEM } from './observability/rpc-tracing';

@@ -19,3 +19,12 @@ describe('resolveRpcOptions', () => {
     expect(() => resolveRpcOptions({ clients: ['bad name'] }, 'o')).toThrow(/client service/);
   });
 });
+
+describe('slowHandlerThresholdMs', () => {
+  it('defaults to KafkaModule\'s slowOperationThresholdMs and accepts 0 (off)', () => {
+    expect(resolveRpcOptions({}, 'o').slowHandlerThresholdMs).toBe(1000);
+    expect(resolveRpcOptions({}, 'o', 250).slowHandlerThresholdMs).toBe(250);
+    expect(resolveRpcOptions({ slowHandlerThresholdMs: 0 }, 'o', 250).slowHandlerThresholdMs).toBe(0);
+    expect(() => resolveRpcOptions({ slowHandlerThresholdMs: -1 }, 'o')).toThrow(/slowHandlerThresholdMs/);
+  });
+});

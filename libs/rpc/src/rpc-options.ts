@@ -12,6 +12,7 @@ export interface ResolvedRpcOptions {
   sessionTimeoutMs: number;
   tcp?: Required<RpcTcpServerOptions>;
   tcpFailureCooldownMs: number;
+  slowHandlerThresholdMs: number;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -24,6 +25,7 @@ const KNOWN = new Set([
   'sessionTimeoutMs',
   'tcp',
   'tcpFailureCooldownMs',
+  'slowHandlerThresholdMs',
   'isGlobal',
 ]);
 
@@ -56,8 +58,12 @@ export function resolveClientSpec(spec: string | RpcClientOptions, defaultTimeou
   };
 }
 
-/** Check RPC options and apply defaults; throws `RpcConfigurationException` saying what to fix. */
-export function resolveRpcOptions(options: RpcModuleOptions, kafkaServiceName: string): ResolvedRpcOptions {
+/**
+ * Check RPC options and apply defaults; throws `RpcConfigurationException` saying what to fix.
+ * `kafkaSlowOperationThresholdMs` is KafkaModule's `slowOperationThresholdMs`, the default of
+ * `slowHandlerThresholdMs`.
+ */
+export function resolveRpcOptions(options: RpcModuleOptions, kafkaServiceName: string, kafkaSlowOperationThresholdMs = 1000): ResolvedRpcOptions {
   const unknown = Object.keys(options ?? {}).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) {
     throw new RpcConfigurationException(
@@ -85,5 +91,6 @@ export function resolveRpcOptions(options: RpcModuleOptions, kafkaServiceName: s
     sessionTimeoutMs: positiveInt('sessionTimeoutMs', options.sessionTimeoutMs, 10_000, 6000),
     tcp,
     tcpFailureCooldownMs: positiveInt('tcpFailureCooldownMs', options.tcpFailureCooldownMs, 5000),
+    slowHandlerThresholdMs: positiveInt('slowHandlerThresholdMs', options.slowHandlerThresholdMs, kafkaSlowOperationThresholdMs, 0),
   };
 }

@@ -10,6 +10,6 @@ export class RpcSettings {
   readonly value: ResolvedRpcOptions;
 
   constructor(@Inject(RPC_MODULE_OPTIONS) options: RpcModuleOptions, kafka: KafkaClient) {
-    this.value = resolveRpcOptions(options ?? {}, kafka.serviceName);
+    this.value = resolveRpcOptions(options ?? {}, kafka.serviceName, kafka.options.slowOperationThresholdMs);
   }
 }

@@ -6,6 +6,7 @@ import { rpcClientToken } from './decorators/inject-rpc-client.decorator';
 import type { RpcClientSpec } from './interfaces/rpc-module-options.interface';
 import { KafkaRpcClientTransport } from './kafka/kafka-rpc-client.transport';
 import { KafkaRpcServer } from './kafka/kafka-rpc-server';
+import { RpcObserver } from './observability/rpc-observer';
 import { RpcConfigurableModuleClass, RPC_OPTIONS_TYPE } from './rpc-module-definition';
 import { RpcSettings } from './rpc-settings';
 import { RpcDispatcher } from './server/rpc-dispatcher';
@@ -36,6 +37,7 @@ export class RpcClientsModule {}
   imports: [NestDiscoveryModule],
   providers: [
     RpcSettings,
+    RpcObserver,
     HandlerExplorer,
     RpcDispatcher,
     KafkaRpcServer,

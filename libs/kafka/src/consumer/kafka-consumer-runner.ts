@@ -1,5 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Counter } from 'prom-client';
+import { MetricLabels } from '../observability/messaging-attributes';
+import type { TributaryMetrics } from '../observability/tributary-metrics';
 import { withTimeout } from '../with-timeout';
 
 /** Partitions of each topic given to this consumer by the group. */
@@ -85,14 +88,23 @@ export class KafkaConsumerRunner {
   private removers: Array<() => void> = [];
   private restartTimer?: NodeJS.Timeout;
   private crashes = 0;
+  private readonly rebalances?: Counter.Internal;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: ConsumerRunnerOptions,
     private readonly connectTimeoutMs: number,
     private readonly onStopped: (runner: KafkaConsumerRunner) => void = () => undefined,
+    metrics?: TributaryMetrics,
   ) {
     this.logger = new Logger(`KafkaConsumer:${options.groupId}`);
+    this.rebalances = metrics
+      ?.counter({
+        name: 'tributary_kafka_consumer_rebalances_total',
+        help: 'Group joins of this process\'s consumers (the first join and every rejoin after a rebalance), by consumer group.',
+        labelNames: [MetricLabels.CONSUMER_GROUP],
+      })
+      .labels(options.groupId);
     this.current = this.createConsumer();
   }
 
@@ -119,6 +131,7 @@ export class KafkaConsumerRunner {
     const { GROUP_JOIN, CRASH, FETCH_START } = consumer.events;
     this.removers = [
       consumer.on(GROUP_JOIN, (event) => {
+        this.rebalances?.inc();
         const assignment = event.payload.memberAssignment as PartitionAssignment;
         if (this.options.onAssigned) {
           // Batches wait for this promise, so a seek done by the hook lands before processing.

@@ -1,3 +1,4 @@
+import type { Attributes } from '@opentelemetry/api';
 import type { RpcReply } from '../errors/rpc-error.codec';
 
 /** A request as the client hands it to a transport. */
@@ -13,9 +14,16 @@ export interface OutgoingRpcRequest {
   /** Safe to run twice (the direct transport may retry it elsewhere). */
   idempotent: boolean;
   headers: Record<string, string>;
+  /** W3C trace context of the call's CLIENT span; the server's SERVER span continues it. */
+  traceparent?: string;
 }
 
 /** How a request reaches a server and its reply comes back. Rejects with RPC exceptions only. */
 export abstract class RpcClientTransport {
   abstract send(request: OutgoingRpcRequest): Promise<RpcReply>;
+
+  /** Span attributes this transport adds to a call's CLIENT span (e.g. `messaging.*`). */
+  spanAttributes(_service: string): Attributes | undefined {
+    return undefined;
+  }
 }

@@ -1,8 +1,9 @@
 import type { Type } from '@nestjs/common';
-import { getRpcContract, type RpcRequest, type RpcRequestData, type RpcResponseOf } from '../contracts/rpc-contract.decorator';
+import { getRpcContract, type RpcContractMetadata, type RpcRequest, type RpcRequestData, type RpcResponseOf } from '../contracts/rpc-contract.decorator';
 import { materializeRpcPayload } from '../contracts/rpc-validation';
 import { fromRpcErrorBody } from '../errors/rpc-error.codec';
 import { RpcConfigurationException } from '../exceptions/rpc-configuration.exception';
+import type { RpcObserver } from '../observability/rpc-observer';
 import type { RpcClientTransport } from './rpc-client-transport';
 
 /** Options of one call. */
@@ -32,6 +33,8 @@ export class RpcClient {
     readonly service: string,
     private readonly transport: RpcClientTransport,
     private readonly defaultTimeoutMs: number,
+    /** Records metrics and spans of each call (none when omitted). */
+    private readonly observer?: RpcObserver,
   ) {}
 
   /** Call a contract: the request is validated before it leaves, the response before it is returned. */
@@ -44,14 +47,11 @@ export class RpcClient {
       throw new RpcConfigurationException(`the call timeout must be a positive number of ms, got ${JSON.stringify(options.timeout)}`);
     }
     let method: string;
-    let payload: unknown;
-    let response: Type<unknown> | undefined;
-    let idempotent = options.idempotent ?? false;
+    let contract: ReturnType<typeof getRpcContract>;
     if (typeof target === 'string') {
       method = target;
-      payload = request === undefined ? null : request;
     } else {
-      const contract = getRpcContract(target);
+      contract = getRpcContract(target);
       if (!contract) {
         throw new RpcConfigurationException(`${target?.name} is not an RPC contract: decorate it with @RpcContract({ method, service, response })`);
       }
@@ -61,8 +61,30 @@ export class RpcClient {
         );
       }
       method = contract.method;
-      response = contract.response;
-      idempotent = options.idempotent ?? contract.idempotent;
+    }
+    // Observed from here on: a request the caller's own validation rejects counts as a call too.
+    const observation = this.observer?.clientCall(this.service, method, this.transport.spanAttributes(this.service));
+    try {
+      const result = await this.send(method, contract, target, request, timeoutMs, options, observation?.traceparent);
+      observation?.end();
+      return result;
+    } catch (e) {
+      observation?.end(e);
+      throw e;
+    }
+  }
+
+  private async send(
+    method: string,
+    contract: RpcContractMetadata | undefined,
+    target: string | Type<unknown>,
+    request: unknown,
+    timeoutMs: number,
+    options: RpcCallOptions,
+    traceparent: string | undefined,
+  ): Promise<unknown> {
+    let payload: unknown = request === undefined ? null : request;
+    if (contract) {
       // plainToInstance copies plain objects and instances alike; JSON encoding happens once, in the transport.
       payload = materializeRpcPayload(target as Type<object>, request, { method, side: 'client', direction: 'request' });
     }
@@ -72,10 +94,12 @@ export class RpcClient {
       payload,
       deadline: Date.now() + timeoutMs,
       timeoutMs,
-      idempotent,
+      idempotent: options.idempotent ?? contract?.idempotent ?? false,
       headers: options.headers ?? {},
+      traceparent,
     });
     if (!reply.ok) throw fromRpcErrorBody(reply.error, this.service, method);
+    const response = contract?.response;
     if (!response) return reply.result;
     return materializeRpcPayload(response as Type<object>, reply.result, { method, side: 'client', direction: 'response' });
   }

@@ -47,4 +47,10 @@ export interface RpcModuleOptions {
   tcp?: RpcTcpServerOptions;
   /** How long a TCP instance that failed is skipped by callers, ms. @default 5000 */
   tcpFailureCooldownMs?: number;
+  /**
+   * A request whose handling (validation, guards, handler, response check) takes longer than this,
+   * ms, is logged once at `warn` with service, method and duration, never the request. 0 turns it off.
+   * @default KafkaModule's slowOperationThresholdMs (1000)
+   */
+  slowHandlerThresholdMs?: number;
 }

@@ -1,6 +1,16 @@
 import { Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Attributes } from '@opentelemetry/api';
 import { DiscoverySettings, defaultInstanceId } from '@tributary/discovery';
-import { headersToStrings, jsonCodec, KafkaClient, TributaryHeaders, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
+import {
+  headersToStrings,
+  jsonCodec,
+  KafkaClient,
+  MESSAGING_SYSTEM_KAFKA,
+  MessagingAttributes,
+  TributaryHeaders,
+  type ConsumedBatch,
+  type KafkaConsumerRunner,
+} from '@tributary/kafka';
 import type { Producer } from 'kafkajs';
 import { PendingCalls } from '../client/pending-calls';
 import { RpcClientTransport, type OutgoingRpcRequest } from '../client/rpc-client-transport';
@@ -27,6 +37,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   private readonly pending = new PendingCalls();
   private readonly services = new Set<string>();
   private readonly ensuredServices = new Map<string, Promise<void>>();
+  private readonly spanAttributesOf = new Map<string, Attributes>();
   private readonly instanceId: string;
   private readonly queue = new SendQueue(() => this.producer);
   private producer?: Producer;
@@ -52,6 +63,21 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   /** Note a service this app calls, so its request topic is checked at start. */
   register(service: string): void {
     this.services.add(service);
+  }
+
+  /** messaging.* attributes of a call's CLIENT span: a send to the service's request topic. */
+  override spanAttributes(service: string): Attributes {
+    let attributes = this.spanAttributesOf.get(service);
+    if (!attributes) {
+      attributes = {
+        [MessagingAttributes.SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+        [MessagingAttributes.DESTINATION_NAME]: rpcRequestTopic(this.settings.value.topicPrefix, service),
+        [MessagingAttributes.OPERATION_TYPE]: 'send',
+        [MessagingAttributes.OPERATION_NAME]: 'send',
+      };
+      this.spanAttributesOf.set(service, attributes);
+    }
+    return attributes;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -91,6 +117,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       [TributaryHeaders.SOURCE]: this.settings.value.service,
       [TributaryHeaders.CONTENT_TYPE]: jsonCodec.contentType,
     };
+    if (request.traceparent) headers[TributaryHeaders.TRACEPARENT] = request.traceparent;
     this.queue
       .send(rpcRequestTopic(this.settings.value.topicPrefix, request.service), { value: jsonCodec.encode(request.payload), headers })
       .catch((e: Error) => this.pending.fail(id, new RpcUnavailableException(request.service, request.method, e.message)));

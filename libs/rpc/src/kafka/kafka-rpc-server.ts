@@ -1,8 +1,17 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { headersToStrings, jsonCodec, KafkaClient, ServiceTopology, TributaryHeaders, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
+import type { Attributes } from '@opentelemetry/api';
+import {
+  headersToStrings,
+  jsonCodec,
+  KafkaClient,
+  MESSAGING_SYSTEM_KAFKA,
+  MessagingAttributes,
+  ServiceTopology,
+  TributaryHeaders,
+  type ConsumedBatch,
+  type KafkaConsumerRunner,
+} from '@tributary/kafka';
 import type { KafkaMessage, Producer } from 'kafkajs';
-import { toRpcErrorBody, type RpcReply } from '../errors/rpc-error.codec';
-import { RpcValidationException } from '../exceptions/rpc-validation.exception';
 import { RpcHeaders } from '../rpc.constants';
 import { RpcSettings } from '../rpc-settings';
 import { rpcRequestTopic, rpcServerGroup } from '../rpc-topics';
@@ -13,7 +22,7 @@ import { SendQueue } from './send-queue';
 const MAX_IN_FLIGHT = 1024;
 
 /** Headers that are ours, not the caller's. */
-const OWN_HEADERS = new Set<string>([...Object.values(RpcHeaders), TributaryHeaders.CONTENT_TYPE]);
+const OWN_HEADERS = new Set<string>([...Object.values(RpcHeaders), TributaryHeaders.CONTENT_TYPE, TributaryHeaders.TRACEPARENT]);
 
 /**
  * Serves the app's `@RpcHandler`s from its request topic. All instances of the service share one
@@ -28,6 +37,8 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
   private consumer?: KafkaConsumerRunner;
   private joined?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
+  /** messaging.* attributes of every SERVER span (one topic and group per app). */
+  private spanAttributes?: Attributes;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -42,11 +53,19 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     const { topicPrefix, service, requestPartitions, sessionTimeoutMs } = this.settings.value;
     for (const method of methods) this.topology.addServed({ method, transport: 'kafka' });
     const topic = rpcRequestTopic(topicPrefix, service);
+    const groupId = rpcServerGroup(topicPrefix, service);
+    this.spanAttributes = {
+      [MessagingAttributes.SYSTEM]: MESSAGING_SYSTEM_KAFKA,
+      [MessagingAttributes.DESTINATION_NAME]: topic,
+      [MessagingAttributes.OPERATION_TYPE]: 'process',
+      [MessagingAttributes.OPERATION_NAME]: 'process',
+      [MessagingAttributes.CONSUMER_GROUP_NAME]: groupId,
+    };
     await this.kafka.admin.ensureTopics([{ topic, numPartitions: requestPartitions }]);
     // A reply topic can vanish with its caller: fail such replies fast instead of retrying for seconds.
     this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5, retry: { retries: 2, initialRetryTime: 50 } });
     const consumer = this.kafka.createConsumer({
-      groupId: rpcServerGroup(topicPrefix, service),
+      groupId,
       topics: [topic],
       // Requests sent before the first server joined are still answered (expired ones are dropped).
       fromBeginning: true,
@@ -102,21 +121,26 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
       this.logger.warn(`ignoring a request without method, correlation id, reply topic or deadline (offset ${message.offset})`);
       return;
     }
-    let reply: RpcReply | undefined;
-    let payload: unknown;
+    let payload: unknown = null;
+    let undecodable: string | undefined;
     try {
-      payload = message.value && message.value.length > 0 ? jsonCodec.decode(message.value) : null;
+      if (message.value && message.value.length > 0) payload = jsonCodec.decode(message.value);
     } catch (e) {
-      reply = {
-        ok: false,
-        error: toRpcErrorBody(
-          new RpcValidationException(method, 'server', 'request', [{ property: '(payload)', constraints: [(e as Error).message] }]),
-        ),
-      };
+      undecodable = (e as Error).message;
     }
     const callerHeaders: Record<string, string> = {};
     for (const [k, v] of Object.entries(headers)) if (!OWN_HEADERS.has(k)) callerHeaders[k] = v;
-    reply ??= await this.dispatcher.dispatch({ method, payload, correlationId, deadline, transport: 'kafka', headers: callerHeaders });
+    const reply = await this.dispatcher.dispatch({
+      method,
+      payload,
+      undecodable,
+      correlationId,
+      deadline,
+      transport: 'kafka',
+      headers: callerHeaders,
+      traceparent: headers[TributaryHeaders.TRACEPARENT],
+      spanAttributes: this.spanAttributes,
+    });
     // Expired: the caller has given up, an answer would only be noise on its reply topic.
     if (!reply || deadline <= Date.now()) return;
     const partition = Number(headers[RpcHeaders.REPLY_PARTITION]);

@@ -1,9 +1,13 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { Attributes } from '@opentelemetry/api';
 import { HandlerExplorer } from '@tributary/discovery';
 import { materializeRpcPayload, toJsonValue } from '../contracts/rpc-validation';
 import { RpcHandlerDiscovery, type RpcHandlerMetadata } from '../decorators/rpc-handler.decorator';
 import { toRpcErrorBody, type RpcReply } from '../errors/rpc-error.codec';
 import { RpcUnknownMethodException } from '../exceptions/rpc-unknown-method.exception';
+import { RpcValidationException } from '../exceptions/rpc-validation.exception';
+import { RPC_UNSERVED_METHOD } from '../observability/rpc-metrics';
+import { RpcObserver, type RpcHandled } from '../observability/rpc-observer';
 import { RpcContext } from '../rpc-context';
 import { RpcParamtype, RPC_ARGS_METADATA } from '../rpc.constants';
 import { RpcSettings } from '../rpc-settings';
@@ -23,6 +27,12 @@ export interface IncomingRpcRequest {
   deadline: number;
   transport: string;
   headers: Record<string, string>;
+  /** W3C trace context sent by the caller: parent of the SERVER span. */
+  traceparent?: string;
+  /** Transport span attributes of the SERVER span (messaging.* on Kafka). */
+  spanAttributes?: Attributes;
+  /** Why the transport could not decode the payload; answered as a server-side validation error. */
+  undecodable?: string;
 }
 
 /**
@@ -39,6 +49,7 @@ export class RpcDispatcher implements OnModuleInit {
   constructor(
     private readonly explorer: HandlerExplorer,
     private readonly settings: RpcSettings,
+    private readonly observer: RpcObserver,
   ) {}
 
   onModuleInit(): void {
@@ -61,13 +72,26 @@ export class RpcDispatcher implements OnModuleInit {
     return [...this.handlers.keys()].sort();
   }
 
+  /** Serve one request, inside its SERVER span, with metrics and the slow-handler log. */
   async dispatch(request: IncomingRpcRequest): Promise<RpcReply | undefined> {
-    if (request.deadline <= Date.now()) return undefined;
     const handler = this.handlers.get(request.method);
-    if (!handler) {
-      return { ok: false, error: toRpcErrorBody(new RpcUnknownMethodException(this.settings.value.service, request.method)) };
+    const methodLabel = handler ? request.method : RPC_UNSERVED_METHOD;
+    if (request.deadline <= Date.now()) {
+      this.observer.expired(methodLabel);
+      return undefined;
     }
+    return this.observer.serve(
+      { method: request.method, methodLabel, deadline: request.deadline, traceparent: request.traceparent, spanAttributes: request.spanAttributes },
+      () => this.handle(request, handler),
+    );
+  }
+
+  private async handle(request: IncomingRpcRequest, handler: BoundHandler | undefined): Promise<RpcHandled> {
     try {
+      if (request.undecodable !== undefined) {
+        throw new RpcValidationException(request.method, 'server', 'request', [{ property: '(payload)', constraints: [request.undecodable] }]);
+      }
+      if (!handler) throw new RpcUnknownMethodException(this.settings.value.service, request.method);
       const { request: requestClass, response: responseClass } = handler.meta;
       const payload = requestClass
         ? materializeRpcPayload(requestClass as new () => object, request.payload, { method: request.method, side: 'server', direction: 'request' })
@@ -78,9 +102,9 @@ export class RpcDispatcher implements OnModuleInit {
       if (responseClass) {
         materializeRpcPayload(responseClass as new () => object, result, { method: request.method, side: 'server', direction: 'response' });
       }
-      return { ok: true, result };
+      return { reply: { ok: true, result } };
     } catch (e) {
-      return { ok: false, error: toRpcErrorBody(e) };
+      return { reply: { ok: false, error: toRpcErrorBody(e) }, error: e };
     }
   }
 }

@@ -64,6 +64,7 @@ export class TcpRpcClientTransport extends RpcClientTransport implements BeforeA
         correlationId: (++this.sequence).toString(36),
         deadline: request.deadline,
         headers: request.headers,
+        traceparent: request.traceparent,
       };
       try {
         const reply = await firstValueFrom(client.send<unknown>(TCP_RPC_PATTERN, packet).pipe(timeout({ first: remaining })));

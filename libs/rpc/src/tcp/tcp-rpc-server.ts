@@ -15,6 +15,8 @@ export interface TcpRpcPacket {
   correlationId: string;
   deadline: number;
   headers?: Record<string, string>;
+  /** W3C trace context of the caller's CLIENT span. */
+  traceparent?: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export class TcpRpcServer implements OnApplicationBootstrap, BeforeApplicationSh
       deadline: Number(packet?.deadline),
       transport: 'tcp',
       headers: packet?.headers ?? {},
+      traceparent: typeof packet?.traceparent === 'string' ? packet.traceparent : undefined,
     });
     // null: expired; the caller has given up and ignores it.
     return reply ?? null;
