@@ -4,7 +4,8 @@
  *   inventory (SQLite file) keeps a replicated copy of what orders reserve (projection), serves RPC
  *   gateway                 calls inventory over typed RPC and reads the live service catalogue
  * Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test); starts a local
- * Kafka when KAFKA_BROKERS is unset.
+ * Kafka when KAFKA_BROKERS is unset. Ends with a few lines of the services' /metrics and the trace
+ * of one order (an in-memory OpenTelemetry SDK registered by the demo only).
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
@@ -13,16 +14,28 @@ import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { waitFor } from '@tributary/testing';
 import { demoBrokers } from './broker';
+import { DemoTracing } from './demo-tracing';
 
 const step = (text: string) => console.log(`\n▸ ${text}`);
 
 async function boot(module: unknown): Promise<INestApplication> {
   const app = await NestFactory.create(module as never, { logger: ['error', 'warn'] });
-  await app.init();
+  // Each service serves GET /metrics (TributaryMetricsModule); any free port on loopback.
+  await app.listen(0, '127.0.0.1');
   return app;
 }
 
+function metricsUrl(app: INestApplication): string {
+  return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}/metrics`;
+}
+
+/** The sample lines of `names` in a /metrics body. */
+function metricLines(text: string, names: string[]): string[] {
+  return text.split('\n').filter((line) => names.some((name) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)));
+}
+
 async function main(): Promise<void> {
+  const tracing = new DemoTracing();
   process.env.KAFKA_BROKERS = (await demoBrokers()).join(',');
   mkdirSync('.tmp', { recursive: true });
   process.env.INVENTORY_DATABASE_URL ??= '.tmp/demo-inventory.sqlite';
@@ -45,9 +58,14 @@ async function main(): Promise<void> {
     const service = orders.get(OrdersService);
 
     step(`orders: placing 3 orders of ${sku}, each in one transaction with its OrderPlaced event`);
+    let orderTrace: string | undefined;
     for (const quantity of [2, 5, 1]) {
-      const order = await service.placeOrder({ customerId: 'customer-7', sku, quantity });
-      console.log(`  committed order ${order.id} (${quantity} × ${sku})`);
+      // The span an HTTP instrumentation would start for POST /orders: the outbox row keeps its context.
+      const { result: order, traceId } = await tracing.inRequestSpan('orders', 'POST /orders', () =>
+        service.placeOrder({ customerId: 'customer-7', sku, quantity }),
+      );
+      orderTrace ??= traceId;
+      console.log(`  committed order ${order.id} (${quantity} × ${sku}), trace ${traceId}`);
     }
 
     step('orders: placing an invalid order (quantity 0): the event is refused, the transaction rolls back');
@@ -79,6 +97,7 @@ async function main(): Promise<void> {
       { timeoutMs: 60_000, description: 'the replica to catch up' },
     );
     console.log(`  gateway → inventory RPC inventory.stock-level: ${JSON.stringify(level)}`);
+    const { traceId: stockTrace } = await tracing.inRequestSpan('gateway', 'GET /stock/:sku', () => controller.stock(sku));
 
     step('discovery: the live catalogue');
     const discovery = gateway.get(DiscoveryClient);
@@ -96,10 +115,33 @@ async function main(): Promise<void> {
     for (const method of catalogue.methods) {
       console.log(`  rpc ${method.method}: served by ${method.services.join(', ')} over ${method.transports.join(', ')}`);
     }
+
+    step(`metrics: a few lines of GET ${metricsUrl(orders)} (all three services share one registry in this process)`);
+    const scraped = await (await fetch(metricsUrl(orders))).text();
+    const shown = metricLines(scraped, [
+      'tributary_outbox_events_shipped_total',
+      'tributary_outbox_pending_rows',
+      'tributary_outbox_commit_to_ack_seconds_count',
+      'tributary_projection_events_applied_total',
+      'tributary_rpc_client_duration_seconds_count',
+      'tributary_rpc_server_duration_seconds_count',
+      'tributary_discovery_live_instances',
+    ]);
+    for (const line of shown) console.log(`  ${line}`);
+    console.log(`  … ${scraped.split('\n').filter((l) => l && !l.startsWith('#')).length} sample lines in all (process CPU, memory, event loop too)`);
+
+    step('traces: the first order, from its request to the inventory projection (service  span (kind))');
+    // A process span ends once its batch commits: wait for it before printing.
+    const processed = await waitFor(() => tracing.spans(orderTrace).some((s) => s.name.startsWith('process ')), { timeoutMs: 10_000 }).catch(() => false);
+    for (const line of tracing.tree(orderTrace!)) console.log(`  ${line}`);
+    if (!processed) console.log('  (no process span joined this trace: the projection did not continue the event\'s traceparent)');
+    console.log('  and the gateway\'s stock query, over RPC:');
+    for (const line of tracing.tree(stockTrace)) console.log(`  ${line}`);
   } finally {
     await gateway.close();
     await inventory.close();
     await orders.close();
+    tracing.shutdown();
   }
   console.log('\ndemo done');
 }
