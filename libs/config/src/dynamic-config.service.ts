@@ -141,7 +141,12 @@ export class DynamicConfigService implements OnModuleInit, BeforeApplicationShut
     if (!record) return;
     const entry = this.byKey.get(record.key);
     if (entry) {
-      entry.apply(record, position);
+      try {
+        entry.apply(record, position);
+      } catch (e) {
+        // One bad record must not stop the reader; the error name only, its message may quote the value.
+        this.logger.warn(`ignoring config record "${record.key}" (partition ${position.partition}, offset ${position.offset}): ${(e as Error).name}`);
+      }
       return;
     }
     const list = this.unclaimed.get(record.key) ?? [];

@@ -102,16 +102,18 @@ describe('dynamic configuration (real Kafka)', () => {
         if (v.maxItems === 25) arrivals[i] ??= Date.now() - startedAt;
       }),
     );
-    const written = await a.config.set(OrderLimits, { maxItems: 25 }, { actor: 'alice' });
-    expect(written).toMatchObject({ maxItems: 25, allowBackorder: false });
-    expect(Object.isFrozen(written)).toBe(true);
-    // set() resolves once the writer itself holds the new value.
-    expect(a.config.get(OrderLimits).maxItems).toBe(25);
-    await waitFor(() => b.handle.get().maxItems === 25 && c.config.get(OrderLimits).maxItems === 25, {
+    // The bound runs from the call to set(), not from its return: it covers the write and every read.
+    const writing = a.config.set(OrderLimits, { maxItems: 25 }, { actor: 'alice' });
+    await waitFor(() => instances.every(({ handle }) => handle.get().maxItems === 25), {
       timeoutMs: PROPAGATION_BOUND_MS,
       intervalMs: 10,
-      description: 'the change on the two other instances',
+      description: 'the change on all three instances',
     });
+    const written = await writing;
+    expect(written).toMatchObject({ maxItems: 25, allowBackorder: false });
+    expect(Object.isFrozen(written)).toBe(true);
+    expect(b.config.get(OrderLimits).maxItems).toBe(25);
+    expect(c.config.get(OrderLimits).maxItems).toBe(25);
     subscriptions.forEach((s) => s.unsubscribe());
     console.log(`dynamic-config propagation ms: ${JSON.stringify({ a: arrivals[0], b: arrivals[1], c: arrivals[2] })}`);
     for (const seen of watched) expect(seen).toEqual([10, 25]);
@@ -120,6 +122,8 @@ describe('dynamic configuration (real Kafka)', () => {
   it('writes the audit headers: actor, time, previous value, writing instance and service', async () => {
     const [a] = instances;
     await a.config.set(OrderLimits, { allowBackorder: true }, { actor: 'bob' });
+    // set() resolves once the writer itself holds the new value (merged over the current one).
+    expect(a.config.get(OrderLimits)).toMatchObject({ maxItems: 25, allowBackorder: true });
     const messages = await capture!.waitForCount(2, 10_000);
     const [first, second] = messages.filter((m) => m.key === `${service}/limits`);
     expect(first.headers).toMatchObject({
