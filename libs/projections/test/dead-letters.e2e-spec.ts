@@ -30,7 +30,11 @@ import {
 const ALWAYS_FAILS = -1;
 const FAILS_ONCE = -2;
 
-describe('poison messages, retries and upcasters (PostgreSQL)', () => {
+/**
+ * One test's own topic with the same poison sequence on it, its dead-letter topic and a capture of
+ * that. Every test builds its own, so each can run alone and in any order.
+ */
+async function poisonTopic() {
   const { topic, type, CounterIncremented } = defineCounterEvents('poison');
   const renamedType = uniqueName('poison.renamed');
 
@@ -42,14 +46,46 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
     @IsInt() seq!: number;
   }
 
+  await createTopics([{ topic }, { topic: `${topic}.dlq` }]);
+  const dlq = await TopicCapture.start(testBrokers(), [`${topic}.dlq`]);
+  return { topic, type, renamedType, CounterIncremented, CounterRenamedV2, dlq };
+}
+type PoisonTopic = Awaited<ReturnType<typeof poisonTopic>>;
+
+/**
+ * On one partition, in this order: seq 1 (valid, offset 0), garbage (offset 1), seq 2 without counterId
+ * (invalid), seq 3 (its handler always fails), seq 4 (fails once), an unregistered type, seq 5 as the
+ * renamed event's v1 (upcast), seq 6 as its v3 (newer than any class), seq 7 (valid).
+ */
+async function sendPoisonSequence(producer: TestProducer, { topic, type, renamedType }: PoisonTopic): Promise<void> {
+  await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 1 } }]);
+  await producer.sendRaw(topic, [{ key: 'a', value: 'not an envelope' }]);
+  await producer.sendEvents(topic, type, [
+    { key: 'a', payload: { amount: 1, seq: 2 } }, // invalid: no counterId
+    { key: 'a', payload: { counterId: 'a', amount: ALWAYS_FAILS, seq: 3 } },
+    { key: 'a', payload: { counterId: 'a', amount: FAILS_ONCE, seq: 4 } },
+  ]);
+  await producer.sendEvents(topic, uniqueName('poison.unknown'), [{ key: 'a', payload: { anything: true } }]);
+  await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 1, payload: { counter: 'a', by: 7, seq: 5 } }]);
+  await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 3, payload: { counterId: 'a', amount: 1, seq: 6 } }]);
+  await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 7 } }]);
+}
+
+describe('poison messages, retries and upcasters (PostgreSQL)', () => {
   let ds: DataSource;
   let producer: TestProducer;
-  let dlq: TopicCapture;
   const tables: string[] = [];
   const apps: INestApplicationContext[] = [];
-  const failedOnce = new Set<number>();
+  const captures: TopicCapture[] = [];
 
-  function counterLogProjection(name: string, log: string) {
+  async function ownPoisonTopic(): Promise<PoisonTopic> {
+    const fixture = await poisonTopic();
+    captures.push(fixture.dlq);
+    return fixture;
+  }
+
+  function counterLogProjection(name: string, log: string, { CounterIncremented, CounterRenamedV2, renamedType }: PoisonTopic) {
+    const failedOnce = new Set<number>();
     @Projection({ name, tables: [log] })
     class CounterLog {
       @On(CounterIncremented)
@@ -63,7 +99,7 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
       }
 
       @On(CounterRenamedV2)
-      async renamed(event: CounterRenamedV2, ctx: ProjectionContext) {
+      async renamed(event: InstanceType<typeof CounterRenamedV2>, ctx: ProjectionContext) {
         if (!(event instanceof CounterRenamedV2)) throw new Error('expected a CounterRenamedV2 instance');
         await logApplication(ctx.manager, log, event, ctx);
       }
@@ -78,37 +114,28 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
 
   beforeAll(async () => {
     ds = await openDataSource('postgres');
-    await createTopics([{ topic }, { topic: `${topic}.dlq` }]);
     producer = await TestProducer.connect();
-    dlq = await TopicCapture.start(testBrokers(), [`${topic}.dlq`]);
   });
 
   afterAll(async () => {
     for (const app of apps) await app.close();
-    await dlq?.stop();
+    for (const capture of captures) await capture.stop();
     await producer?.close();
     for (const t of tables) await ds?.query(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     await closeDataSource(ds);
   });
 
   it('dead-letters undecodable, invalid and failing events with their origin, rolls back only their writes, and keeps going', async () => {
+    const poison = await ownPoisonTopic();
+    const { topic, type, dlq } = poison;
     const log = await createLogTable(ds);
     tables.push(log);
     const name = uniqueName('poison');
-    const app = await startProjectionsApp({ dataSource: ds, providers: [counterLogProjection(name, log)], projections: { retryBackoffMs: 1 } });
+    const app = await startProjectionsApp({ dataSource: ds, providers: [counterLogProjection(name, log, poison)], projections: { retryBackoffMs: 1 } });
     apps.push(app);
 
-    await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 1 } }]);
-    await producer.sendRaw(topic, [{ key: 'a', value: 'not an envelope' }]);
-    await producer.sendEvents(topic, type, [
-      { key: 'a', payload: { amount: 1, seq: 2 } }, // invalid: no counterId
-      { key: 'a', payload: { counterId: 'a', amount: ALWAYS_FAILS, seq: 3 } },
-      { key: 'a', payload: { counterId: 'a', amount: FAILS_ONCE, seq: 4 } },
-    ]);
-    await producer.sendEvents(topic, uniqueName('poison.unknown'), [{ key: 'a', payload: { anything: true } }]); // ignored
-    await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 1, payload: { counter: 'a', by: 7, seq: 5 } }]);
-    await producer.sendEvents(topic, renamedType, [{ key: 'a', version: 3, payload: { counterId: 'a', amount: 1, seq: 6 } }]);
-    await producer.sendEvents(topic, type, [{ key: 'a', payload: { counterId: 'a', amount: 1, seq: 7 } }]);
+    // Sent while the projection runs.
+    await sendPoisonSequence(producer, poison);
 
     const service = app.get(ProjectionsService);
     await waitFor(async () => (await service.status(name)).lag === 0, { timeoutMs: 60_000, description: 'projection to catch up' });
@@ -138,6 +165,10 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
   });
 
   it('isolates the failing event of an @OnBatch run by halving it, applying the rest once', async () => {
+    const poison = await ownPoisonTopic();
+    const { CounterIncremented, dlq } = poison;
+    // On the topic before the projection starts, so its first batch holds the whole run.
+    await sendPoisonSequence(producer, poison);
     const log = await createLogTable(ds);
     tables.push(log);
     const name = uniqueName('poison-batch');
@@ -153,7 +184,7 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
     }
     const app = await startProjectionsApp({ dataSource: ds, providers: [BatchCounterLog], projections: { retryBackoffMs: 1 } });
     apps.push(app);
-    // The topic holds the first test's messages: three valid CounterIncremented (seq 1, 4, 7) around a failing one (seq 3).
+    // Three valid CounterIncremented (seq 1, 4, 7) around a failing one (seq 3).
     const service = app.get(ProjectionsService);
     await waitFor(async () => (await service.status(name)).lag === 0, { timeoutMs: 60_000, description: 'projection to catch up' });
     expect((await readLog(ds, log)).map((r) => r.seq).sort((a, b) => a - b)).toEqual([1, 4, 7]);
@@ -167,46 +198,48 @@ describe('poison messages, retries and upcasters (PostgreSQL)', () => {
   });
 
   it('dead-letters unknown types when told to, to a per-projection topic', async () => {
+    const poison = await ownPoisonTopic();
+    const { topic, CounterRenamedV2 } = poison;
+    await sendPoisonSequence(producer, poison);
     const name = uniqueName('strict');
     const deadLetterTopic = uniqueName('strict-dlq');
     await createTopics([{ topic: deadLetterTopic }]);
     const strictDlq = await TopicCapture.start(testBrokers(), [deadLetterTopic]);
-    try {
-      @Projection({ name, topics: [topic], deadLetterTopic, unknownEventPolicy: UnknownEventPolicy.DeadLetter })
-      class OnlyRenamed {
-        @On(CounterRenamedV2)
-        async renamed() {}
-      }
-      const app = await startProjectionsApp({ dataSource: ds, providers: [OnlyRenamed] });
-      apps.push(app);
-      await waitFor(async () => (await app.get(ProjectionsService).status(name)).lag === 0, { timeoutMs: 60_000, description: 'catch up' });
-      // The topic's CounterIncremented events (seq 1, 3, 4, 7 and the invalid one) and the unregistered type are unknown here.
-      const letters = await strictDlq.waitForCount(9);
-      expect(letters).toHaveLength(9);
-      const reasons = letters.map((m) => m.headers[DeadLetterHeaders.REASON]);
-      expect(reasons.filter((r) => r === 'unknown-type')).toHaveLength(6);
-      expect(reasons.filter((r) => r === 'undecodable')).toHaveLength(1);
-      // Both renamed events: v1 (this projection has no upcaster) and v3 (newer than the class).
-      expect(reasons.filter((r) => r === 'unsupported-version')).toHaveLength(2);
-      expect(reasons.filter((r) => r === 'invalid')).toHaveLength(0);
-      expect(letters.every((m) => m.headers[DeadLetterHeaders.PROJECTION] === name)).toBe(true);
-    } finally {
-      await strictDlq.stop();
+    captures.push(strictDlq);
+    @Projection({ name, topics: [topic], deadLetterTopic, unknownEventPolicy: UnknownEventPolicy.DeadLetter })
+    class OnlyRenamed {
+      @On(CounterRenamedV2)
+      async renamed() {}
     }
+    const app = await startProjectionsApp({ dataSource: ds, providers: [OnlyRenamed] });
+    apps.push(app);
+    await waitFor(async () => (await app.get(ProjectionsService).status(name)).lag === 0, { timeoutMs: 60_000, description: 'catch up' });
+    // The CounterIncremented events (seq 1, 2 (invalid), 3, 4, 7) and the unregistered type are unknown here.
+    const letters = await strictDlq.waitForCount(9);
+    expect(letters).toHaveLength(9);
+    const reasons = letters.map((m) => m.headers[DeadLetterHeaders.REASON]);
+    expect(reasons.filter((r) => r === 'unknown-type')).toHaveLength(6);
+    expect(reasons.filter((r) => r === 'undecodable')).toHaveLength(1);
+    // Both renamed events: v1 (this projection has no upcaster) and v3 (newer than the class).
+    expect(reasons.filter((r) => r === 'unsupported-version')).toHaveLength(2);
+    expect(reasons.filter((r) => r === 'invalid')).toHaveLength(0);
+    expect(letters.every((m) => m.headers[DeadLetterHeaders.PROJECTION] === name)).toBe(true);
   });
 
   it('with the Stop policy, halts at the poison message and applies nothing after it', async () => {
+    const poison = await ownPoisonTopic();
+    // seq 1 at offset 0, the undecodable message at offset 1, more after it.
+    await sendPoisonSequence(producer, poison);
     const log = await createLogTable(ds);
     tables.push(log);
     const name = uniqueName('halting');
     const app = await startProjectionsApp({
       dataSource: ds,
-      providers: [counterLogProjection(name, log)],
+      providers: [counterLogProjection(name, log, poison)],
       projections: { failurePolicy: ProjectionFailurePolicy.Stop, maxAttempts: 1 },
     });
     apps.push(app);
     const service = app.get(ProjectionsService);
-    // The topic already holds the first test's messages: seq 1 applies, the undecodable one at offset 1 halts it.
     await waitFor(() => service.state(name) === 'failed', { timeoutMs: 60_000, description: 'projection to halt' });
     const status = await service.status(name);
     expect(status.lastError).toMatch(/stopped at .*\[0\]@1 \(undecodable\)/);
