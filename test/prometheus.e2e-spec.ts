@@ -63,6 +63,8 @@ describe('ops/prometheus with promtool and a real Prometheus', () => {
   it('promtool accepts the rules and passes their unit tests, and refuses broken ones', () => {
     const check = promtool('check', 'rules', ALERTS);
     expect({ status: check.status, output: check.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
+    const config = promtool('check', 'config', path.resolve(__dirname, '../ops/prometheus/prometheus.example.yml'));
+    expect({ status: config.status, output: config.output }).toEqual({ status: 0, output: expect.stringContaining('9 rules found') });
     const tests = promtool('test', 'rules', ALERT_TESTS);
     expect({ status: tests.status, output: tests.output }).toEqual({ status: 0, output: expect.stringContaining('SUCCESS') });
 
