@@ -3,6 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { KafkaClient } from '@tributary/kafka';
 import { OutboxHealthIndicator, OutboxPublisher, OutboxRelay } from '@tributary/outbox';
 import { TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { checkDelivery, databaseOptions, defineOrderEvent, startOutboxApp } from './outbox-test.fixtures';
 
@@ -21,6 +22,7 @@ describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
   const tableName = uniqueIdentifier('outbox_outage');
   const OrderPlaced = defineOrderEvent(topic);
   const applicationName = uniqueName('outbox-outage-app');
+  const registry = new Registry();
   let brokers: string[];
   let app: INestApplicationContext;
   let dataSource: DataSource;
@@ -30,7 +32,7 @@ describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
     app = await startOutboxApp({
       brokers,
       database: { ...databaseOptions('postgres'), applicationName } as never,
-      kafka: { connectTimeoutMs: 3000, requestTimeout: 5000, retry: { retries: 2, initialRetryTime: 100 } },
+      kafka: { metrics: { registry, defaultMetrics: false }, connectTimeoutMs: 3000, requestTimeout: 5000, retry: { retries: 2, initialRetryTime: 100 } },
       outbox: {
         tableName,
         lanes: 8,
@@ -85,6 +87,10 @@ describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
     const during = await app.get(OutboxHealthIndicator).isHealthy();
     expect(during.outbox.status).toBe('down');
     expect((await relay.metrics()).pending).toBeGreaterThan(0);
+    const failures = await registry.getSingleMetric('tributary_outbox_send_failures_total')!.get();
+    const byReason = (reason: string) => failures.values.find((v) => v.labels.table === tableName && v.labels.reason === reason)?.value;
+    expect(byReason('broker')).toBeGreaterThan(0);
+    expect(byReason('refused')).toBeUndefined();
 
     await kafkaTool.startNode({ name: CLUSTER, node: 1 });
     await publishRound(25);

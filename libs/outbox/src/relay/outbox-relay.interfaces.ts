@@ -1,0 +1,39 @@
+/** Emitted by `OutboxRelay.shipped$` when Kafka acked a batch (just before its rows are marked published). */
+export interface OutboxShippedBatch {
+  /** Lanes the batch covered. */
+  lanes: number[];
+  rowIds: number[];
+  eventIds: string[];
+  /** Epoch ms of the ack. */
+  ackedAt: number;
+  instanceId: string;
+}
+
+/** Figures of the outbox and of this relay instance. */
+export interface OutboxRelayMetrics {
+  instanceId: string;
+  /** The relay loop runs in this process. */
+  running: boolean;
+  /** PostgreSQL LISTEN connection is up (false elsewhere: polling). */
+  listening: boolean;
+  /** Last Kafka send or connect succeeded (true until one fails). */
+  brokerAvailable: boolean;
+  /** Last database round trip succeeded. */
+  databaseAvailable: boolean;
+  /** Rows never tried yet. */
+  pending: number;
+  /** Rows refused once or more, waiting for their next attempt. */
+  retrying: number;
+  /** Rows that exhausted their attempts (see `OutboxAdmin`). */
+  dead: number;
+  /** Age of the oldest unpublished row, ms (0 when none). */
+  oldestPendingAgeMs: number;
+  /** Rows this instance shipped since it started. */
+  shippedTotal: number;
+  /** Rows this instance shipped per second, over the last 10 s. */
+  shippedPerSecond: number;
+  /** Row sends the broker refused (each counts toward the row's attempts). */
+  failuresTotal: number;
+  /** Times the relay paused because Kafka or the database was unreachable. */
+  outagesTotal: number;
+}
