@@ -1,6 +1,7 @@
 import { ConfigurableModuleBuilder, type Provider, type Type } from '@nestjs/common';
 import type { DynamicConfigModuleOptions } from './interfaces/dynamic-config-module-options.interface';
 import { configHandleProviders } from './config-handle.providers';
+import { DYNAMIC_CONFIG_MODULE_OPTIONS } from './dynamic-config.constants';
 
 /** Module extras: known when the module is defined, so `forRootAsync` gets them too. */
 export interface DynamicConfigModuleExtras {
@@ -10,12 +11,12 @@ export interface DynamicConfigModuleExtras {
   configs: Type<object>[];
 }
 
+// The options token lives in the constants: the service must not import this file, which imports the service.
 export const {
   ConfigurableModuleClass: DynamicConfigConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: DYNAMIC_CONFIG_MODULE_OPTIONS,
   OPTIONS_TYPE: DYNAMIC_CONFIG_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: DYNAMIC_CONFIG_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<DynamicConfigModuleOptions>()
+} = new ConfigurableModuleBuilder<DynamicConfigModuleOptions>({ optionsInjectionToken: DYNAMIC_CONFIG_MODULE_OPTIONS })
   .setClassMethodName('forRoot')
   .setExtras<DynamicConfigModuleExtras>({ isGlobal: true, configs: [] }, (definition, extras) => {
     const handles: Provider[] = configHandleProviders(extras.configs ?? []);

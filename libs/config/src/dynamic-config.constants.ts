@@ -30,3 +30,6 @@ export const HISTORY_LIMIT = 100;
 
 /** Metadata key of `@DynamicConfig`. */
 export const DYNAMIC_CONFIG_METADATA = 'tributary:dynamic-config';
+
+/** Injection token of the `DynamicConfigModule` options. */
+export const DYNAMIC_CONFIG_MODULE_OPTIONS = Symbol('tributary:dynamic-config-options');

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { IsInt } from 'class-validator';
 import { DynamicConfig } from './decorators/dynamic-config.decorator';
 import { configHandleToken } from './decorators/inject-config.decorator';
-import { DYNAMIC_CONFIG_MODULE_OPTIONS } from './dynamic-config-module-definition';
+import { DYNAMIC_CONFIG_MODULE_OPTIONS } from './dynamic-config.constants';
 import { DynamicConfigFeatureModule, DynamicConfigModule } from './dynamic-config.module';
 
 @DynamicConfig({ entry: 'limits' })

@@ -1,5 +1,5 @@
 export * from './dynamic-config.module';
-export { DYNAMIC_CONFIG_MODULE_OPTIONS, type DynamicConfigModuleExtras } from './dynamic-config-module-definition';
+export type { DynamicConfigModuleExtras } from './dynamic-config-module-definition';
 export * from './dynamic-config.constants';
 export * from './dynamic-config.service';
 export { resolveDynamicConfigOptions, type ResolvedDynamicConfigOptions } from './dynamic-config-options';
