@@ -16,6 +16,19 @@ describe('resolveProjectionsOptions', () => {
       autoStart: true,
     });
     expect(o.deadLetterTopic('orders.events')).toBe('orders.events.dlq');
+    expect(o.metricsRefreshMs).toBe(5000);
+    expect(o.slowHandlerThresholdMs).toBe(1000);
+  });
+
+  it('takes the slow-handler threshold from the Kafka module unless set', () => {
+    expect(resolveProjectionsOptions({}, 'svc', 250).slowHandlerThresholdMs).toBe(250);
+    expect(resolveProjectionsOptions({ slowHandlerThresholdMs: 0, metricsRefreshMs: 0 }, 'svc', 250)).toMatchObject({
+      slowHandlerThresholdMs: 0,
+      metricsRefreshMs: 0,
+    });
+    const defaults = resolveProjectionsOptions({ slowHandlerThresholdMs: 40 }, 'svc');
+    expect(resolveProjectionOptions({ name: 'a' }, 'A', defaults).slowHandlerThresholdMs).toBe(40);
+    expect(resolveProjectionOptions({ name: 'a', slowHandlerThresholdMs: 5 }, 'A', defaults).slowHandlerThresholdMs).toBe(5);
   });
 
   it.each([
@@ -26,6 +39,8 @@ describe('resolveProjectionsOptions', () => {
     [{ maxAttempts: 0 }, /maxAttempts must be an integer >= 1/],
     [{ deadLetterTopic: 'bad topic' }, /deadLetterTopic must be a topic name/],
     [{ consumer: { partitionsConsumedConcurrently: 1.5 } }, /consumer\.partitionsConsumedConcurrently/],
+    [{ metricsRefreshMs: -1 }, /metricsRefreshMs must be an integer >= 0/],
+    [{ slowHandlerThresholdMs: 'fast' }, /slowHandlerThresholdMs must be an integer >= 0/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveProjectionsOptions(options as never, 'svc')).toThrow(ProjectionsConfigurationException);
     expect(() => resolveProjectionsOptions(options as never, 'svc')).toThrow(message);

@@ -21,6 +21,8 @@ export interface ResolvedProjectionsOptions {
   upcasters: UpcasterRegistration[];
   consumer: Required<ProjectionConsumerOptions>;
   progressIntervalMs: number;
+  metricsRefreshMs: number;
+  slowHandlerThresholdMs: number;
 }
 
 /** `@Projection` options with the module defaults applied. */
@@ -31,6 +33,7 @@ export interface ResolvedProjectionOptions {
   unknownEventPolicy: UnknownEventPolicy;
   maxAttempts: number;
   deadLetterTopic: (topic: string) => string;
+  slowHandlerThresholdMs: number;
 }
 
 /** SQL identifier we accept for table names: letters, digits, `_`, optionally one `schema.` prefix. */
@@ -82,7 +85,11 @@ function deadLetterTopic(value: unknown, option: string, fallback: (topic: strin
 }
 
 /** Check `ProjectionsModule` options and apply the defaults. Throws `ProjectionsConfigurationException`. */
-export function resolveProjectionsOptions(options: ProjectionsModuleOptions | undefined, serviceName: string): ResolvedProjectionsOptions {
+export function resolveProjectionsOptions(
+  options: ProjectionsModuleOptions | undefined,
+  serviceName: string,
+  slowOperationThresholdMs = 1000,
+): ResolvedProjectionsOptions {
   const o = options ?? {};
   if (typeof o !== 'object') fail('options must be an object');
   const checkpointTable = tableName(o.tables?.checkpoints, 'tables.checkpoints', DEFAULT_CHECKPOINT_TABLE);
@@ -114,6 +121,8 @@ export function resolveProjectionsOptions(options: ProjectionsModuleOptions | un
       partitionsConsumedConcurrently: positiveInt(c.partitionsConsumedConcurrently, 'consumer.partitionsConsumedConcurrently', 1),
     },
     progressIntervalMs: positiveInt(o.progressIntervalMs, 'progressIntervalMs', 500, 10),
+    metricsRefreshMs: positiveInt(o.metricsRefreshMs, 'metricsRefreshMs', 5000, 0),
+    slowHandlerThresholdMs: positiveInt(o.slowHandlerThresholdMs, 'slowHandlerThresholdMs', slowOperationThresholdMs, 0),
   };
 }
 
@@ -141,5 +150,6 @@ export function resolveProjectionOptions(
     unknownEventPolicy: enumValue(options.unknownEventPolicy, `${where}: unknownEventPolicy`, UnknownEventPolicy, defaults.unknownEventPolicy),
     maxAttempts: positiveInt(options.maxAttempts, `${where}: maxAttempts`, defaults.maxAttempts),
     deadLetterTopic: deadLetterTopic(options.deadLetterTopic, `${where}: deadLetterTopic`, defaults.deadLetterTopic),
+    slowHandlerThresholdMs: positiveInt(options.slowHandlerThresholdMs, `${where}: slowHandlerThresholdMs`, defaults.slowHandlerThresholdMs, 0),
   };
 }

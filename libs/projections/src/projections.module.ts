@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ProjectionsHealthIndicator } from './health/projections.health';
+import { ProjectionMetrics } from './observability/projection-metrics';
 import { ProjectionsConfigurableModuleClass } from './projections-module-definition';
 import { ProjectionsExplorer } from './projections.explorer';
 import { ProjectionsService } from './projections.service';
@@ -16,7 +17,7 @@ import { ProjectionsService } from './projections.service';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ProjectionsExplorer, ProjectionsService, ProjectionsHealthIndicator],
+  providers: [ProjectionsExplorer, ProjectionsService, ProjectionsHealthIndicator, ProjectionMetrics],
   exports: [ProjectionsService, ProjectionsHealthIndicator],
 })
 export class ProjectionsModule extends ProjectionsConfigurableModuleClass {}

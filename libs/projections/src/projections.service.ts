@@ -28,7 +28,9 @@ import {
 import { ProjectionsExplorer, type DiscoveredProjection } from './projections.explorer';
 import { PROJECTIONS_DATA_SOURCE_TOKEN } from './projections.constants';
 import { buildProjectionRoutes } from './routing/projection-routes';
-import { ProjectionWorker, type ProjectionDefinition } from './runtime/projection-worker';
+import { ProjectionMetrics } from './observability/projection-metrics';
+import type { ProjectionDefinition } from './runtime/projection-definition';
+import { ProjectionWorker } from './runtime/projection-worker';
 import { concurrentTransactions, serialTransactions } from './runtime/transaction-gate';
 import { UpcasterChain } from './upcasting/upcaster-chain';
 
@@ -54,12 +56,13 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     private readonly explorer: ProjectionsExplorer,
     private readonly kafka: KafkaClient,
     private readonly topology: ServiceTopology,
+    private readonly metrics: ProjectionMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.bootstrapped) return;
     this.bootstrapped = true;
-    this.options = resolveProjectionsOptions(this.rawOptions, this.kafka.serviceName);
+    this.options = resolveProjectionsOptions(this.rawOptions, this.kafka.serviceName, this.kafka.options.slowOperationThresholdMs);
     this.dataSource = this.rawOptions.dataSource ?? this.resolveDataSource();
     if (!this.dataSource.isInitialized) await this.dataSource.initialize();
     this.store = createProjectionStore(this.dataSource.options.type, this.options.checkpointTable, this.options.inboxTable);
@@ -74,11 +77,13 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
         store: this.store,
         options: this.options,
         transactions,
+        metrics: this.metrics,
       }));
     }
     if (this.options.createTables) await this.store.createTables(this.dataSource);
     await this.ensureDeadLetterTopics();
     this.registerTopology();
+    this.metrics.report([...this.workers.values()], this.options.metricsRefreshMs);
     if (this.options.autoStart) for (const worker of this.workers.values()) await worker.start();
   }
 
@@ -135,6 +140,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
       for (const [partition, high] of await this.kafka.admin.highWatermarks(topic)) targets.set(`${topic}:${partition}`, high);
     }
     const appliedBefore = worker.applied;
+    worker.rebuildRatio = 0;
     await worker.resetAndReplay();
     const progress = this.trackRebuild(worker, targets, appliedBefore);
     this.rebuilds.set(name, progress);
@@ -181,6 +187,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     const progress = new ReplaySubject<RebuildProgress>(1);
     const finish = (error?: unknown) => {
       this.rebuilds.delete(worker.name);
+      worker.rebuildRatio = 1;
       if (error) progress.error(error);
       else progress.complete();
     };
@@ -190,6 +197,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
           throw new Error(`rebuild of "${worker.name}" ended in state ${worker.state}${worker.lastError ? `: ${worker.lastError}` : ''}`);
         }
         const p = await snapshot();
+        worker.rebuildRatio = p.ratio;
         if (p.caughtUp) worker.markCaughtUp();
         progress.next(p);
         if (p.caughtUp) return finish();

@@ -29,4 +29,6 @@ export interface ProjectionOptions {
   unknownEventPolicy?: UnknownEventPolicy;
   /** @default module `maxAttempts` */
   maxAttempts?: number;
+  /** Handler calls slower than this (ms) are logged at `warn`; 0 turns the log off. @default module `slowHandlerThresholdMs` */
+  slowHandlerThresholdMs?: number;
 }

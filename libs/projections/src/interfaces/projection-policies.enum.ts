@@ -17,9 +17,11 @@ export enum UnknownEventPolicy {
 /** Why a message went to the dead-letter topic (`tributary-dlq-reason` header). */
 export type DeadLetterReason = 'undecodable' | 'invalid' | 'unknown-type' | 'unsupported-version' | 'handler-failed';
 
-/** Life cycle of a projection on this instance. */
+/** Every life-cycle state of a projection (the `state` label of `tributary_projection_state`). */
+export const PROJECTION_STATES = ['idle', 'waiting-for-topics', 'starting', 'running', 'rebuilding', 'stopped', 'failed'] as const;
+
 /**
  * Life-cycle of a projection on one instance. `waiting-for-topics`: a source topic does not exist
  * yet (its publisher creates it); the projection starts by itself once it does.
  */
-export type ProjectionState = 'idle' | 'waiting-for-topics' | 'starting' | 'running' | 'rebuilding' | 'stopped' | 'failed';
+export type ProjectionState = (typeof PROJECTION_STATES)[number];

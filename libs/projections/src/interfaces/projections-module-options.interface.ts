@@ -63,4 +63,18 @@ export interface ProjectionsModuleOptions {
   consumer?: ProjectionConsumerOptions;
   /** How often `rebuild` progress is emitted, ms. @default 500 */
   progressIntervalMs?: number;
+  /**
+   * Least time between two reads of the checkpoints and watermarks behind the
+   * `tributary_projection_lag` gauge, ms: scrapes closer together share the last read.
+   * 0 reads on every scrape.
+   * @default 5000
+   */
+  metricsRefreshMs?: number;
+  /**
+   * A handler call slower than this is logged once at `warn` (projection, handler, event type,
+   * topic[partition]@offset, duration; never the payload). 0 turns the log off. A `@Projection`
+   * can set its own.
+   * @default KafkaModule's `slowOperationThresholdMs` (1000)
+   */
+  slowHandlerThresholdMs?: number;
 }

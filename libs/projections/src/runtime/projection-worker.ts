@@ -18,33 +18,18 @@ import { HandlerFailureError } from '../errors/handler-failure.error';
 import { InboxConflictError } from '../errors/inbox-conflict.error';
 import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
 import { UpcastException } from '../exceptions/upcast.exception';
-import type { ProjectionBatchItem, ProjectionContext } from '../interfaces/projection-context.interface';
-import {
-  ProjectionFailurePolicy,
-  UnknownEventPolicy,
-  type DeadLetterReason,
-  type ProjectionState,
-} from '../interfaces/projection-policies.enum';
+import type { ProjectionContext } from '../interfaces/projection-context.interface';
+import { ProjectionFailurePolicy, UnknownEventPolicy, type ProjectionState } from '../interfaces/projection-policies.enum';
 import type { ProjectionPartitionStatus, ProjectionStatus } from '../interfaces/projection-status.interface';
 import type { InboxEntry, ProjectionStore } from '../persistence/projection-store';
-import type { ResolvedProjectionOptions, ResolvedProjectionsOptions } from '../projections-options.validator';
+import type { ResolvedProjectionsOptions } from '../projections-options.validator';
 import { DeadLetterHeaders } from '../projections.constants';
-import type { ProjectionRoute } from '../routing/projection-routes';
-import type { UpcasterChain } from '../upcasting/upcaster-chain';
+import type { ProjectionMetrics, ProjectionMetricsRecorder } from '../observability/projection-metrics';
+import type { PreparedMessage } from './prepared-message';
+import type { ProjectionDefinition } from './projection-definition';
+import { ProjectionHandlerInvoker } from './projection-handler-invoker';
 import { RateMeter } from './rate-meter';
 import type { TransactionGate } from './transaction-gate';
-
-/** A projection as the service runs it: plain data built from the discovered class. */
-export interface ProjectionDefinition {
-  options: ResolvedProjectionOptions;
-  className: string;
-  instance: Record<string, unknown>;
-  topics: string[];
-  /** Read-model tables emptied by rebuild (resolved table paths). */
-  tables: string[];
-  routes: Map<string, ProjectionRoute>;
-  upcasters: UpcasterChain;
-}
 
 /** What the worker needs from the app. */
 export interface ProjectionWorkerDeps {
@@ -54,16 +39,7 @@ export interface ProjectionWorkerDeps {
   options: ResolvedProjectionsOptions;
   /** Shared by the projections of one DataSource. */
   transactions: TransactionGate;
-}
-
-/** A message made ready for its handler, or the reason it cannot be applied. */
-interface PreparedMessage {
-  message: KafkaMessage;
-  envelope?: EventEnvelope;
-  route?: ProjectionRoute;
-  event?: unknown;
-  failure?: { reason: DeadLetterReason; error: string; attempts: number };
-  context?: ProjectionContext;
+  metrics: ProjectionMetrics;
 }
 
 function inboxEntryOf(item: PreparedMessage, topic: string, partition: number): InboxEntry {
@@ -138,6 +114,10 @@ export class ProjectionWorker {
   /** When this instance received its first batch since the projection (re)started. */
   firstBatchAt?: Date;
   readonly rate = new RateMeter();
+  /** Rebuild progress (0..1) while `rebuilding`, kept up to date by the service's progress ticks. */
+  rebuildRatio = 1;
+  private readonly metrics: ProjectionMetricsRecorder;
+  private readonly invoker: ProjectionHandlerInvoker;
   private runner?: KafkaConsumerRunner;
   private topicWait?: NodeJS.Timeout;
   /** Batches left that claim event ids with the insert that skips known ids (after a duplicate). */
@@ -150,6 +130,8 @@ export class ProjectionWorker {
     private readonly deps: ProjectionWorkerDeps,
   ) {
     this.logger = new Logger(`Projection:${definition.options.name}`);
+    this.metrics = deps.metrics.recorder(definition.options.name);
+    this.invoker = new ProjectionHandlerInvoker(definition, this.metrics, this.logger);
   }
 
   get name(): string {
@@ -463,7 +445,7 @@ export class ProjectionWorker {
           continue;
         }
         try {
-          await this.invoke(qr, run);
+          await this.invoker.invoke(qr.manager, run);
         } catch (e) {
           throw new HandlerFailureError(e);
         }
@@ -476,6 +458,7 @@ export class ProjectionWorker {
       if (unapplied.length > 0) await store.releaseEventIds(qr, this.name, unapplied);
       await store.saveCheckpoint(qr, this.name, topic, partition, last);
       await qr.commitTransaction();
+      this.metrics.applied(applied);
       this.rewound.delete(key);
       return { lastOffset: last, applied: applied.length, duplicates };
     } catch (e) {
@@ -526,7 +509,7 @@ export class ProjectionWorker {
   private async inSavepoint(qr: QueryRunner, run: PreparedMessage[]): Promise<unknown> {
     await qr.query('SAVEPOINT tributary_event');
     try {
-      await this.invoke(qr, run);
+      await this.invoker.invoke(qr.manager, run);
       await qr.query('RELEASE SAVEPOINT tributary_event');
       return undefined;
     } catch (e) {
@@ -534,18 +517,6 @@ export class ProjectionWorker {
       await qr.query('RELEASE SAVEPOINT tributary_event');
       return e ?? new Error('handler threw nothing');
     }
-  }
-
-  /** Call the handler of a run: once per event for `@On`, once for the whole run for `@OnBatch`. */
-  private async invoke(qr: QueryRunner, run: PreparedMessage[]): Promise<void> {
-    const route = run[0].route!;
-    const method = this.definition.instance[route.methodName] as (...args: unknown[]) => unknown;
-    if (route.batch) {
-      const items: ProjectionBatchItem[] = run.map((item) => ({ event: item.event, context: item.context! }));
-      await method.call(this.definition.instance, items, qr.manager);
-      return;
-    }
-    for (const item of run) await method.call(this.definition.instance, item.event, item.context);
   }
 
   private contextOf(qr: QueryRunner, topic: string, partition: number, item: PreparedMessage): ProjectionContext {
@@ -638,6 +609,7 @@ export class ProjectionWorker {
     });
     this.deadLettered += items.length;
     for (const { message, failure } of items) {
+      this.metrics.deadLettered(failure!.reason);
       this.logger.warn(`dead-lettered ${batch.topic}[${batch.partition}]@${message.offset} to ${dlqTopic} (${failure!.reason}): ${failure!.error}`);
     }
   }

@@ -1,6 +1,6 @@
 import type { INestApplicationContext, Provider } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
+import { encodeEnvelope, IntegrationEvent, KafkaModule, type KafkaModuleOptions } from '@tributary/kafka';
 import { ProjectionsModule, type ProjectionsModuleOptions } from '@tributary/projections';
 import { mariadbUrl, postgresUrl, testBrokers, uniqueIdentifier, uniqueName } from '@tributary/testing';
 import { IsInt, IsString } from 'class-validator';
@@ -104,7 +104,7 @@ export class TestProducer {
   async sendEvents(
     topic: string,
     type: string,
-    events: Array<{ key: string; payload: Record<string, unknown>; eventId?: string; version?: number }>,
+    events: Array<{ key: string; payload: Record<string, unknown>; eventId?: string; version?: number; traceparent?: string }>,
   ): Promise<string[]> {
     const messages = events.map((e) =>
       encodeEnvelope({
@@ -116,6 +116,7 @@ export class TestProducer {
         source: 'projections-test',
         contentType: 'application/json',
         headers: {},
+        traceparent: e.traceparent,
         payload: e.payload,
       }),
     );
@@ -150,6 +151,8 @@ export async function startProjectionsApp(options: {
   brokers?: string[];
   /** Configure through `forRootAsync`, the DataSource injected from a provider under a custom token. */
   useAsync?: boolean;
+  /** More `KafkaModule.forRoot` options (e.g. `metrics: { registry }`, `slowOperationThresholdMs`). */
+  kafka?: Partial<KafkaModuleOptions>;
 }): Promise<INestApplicationContext> {
   const projectionOptions: ProjectionsModuleOptions = {
     consumer: { sessionTimeout: 6000, heartbeatInterval: 500 },
@@ -165,7 +168,12 @@ export async function startProjectionsApp(options: {
     : ProjectionsModule.forRoot({ ...projectionOptions, dataSource: options.dataSource });
   const moduleRef = await Test.createTestingModule({
     imports: [
-      KafkaModule.forRoot({ brokers: options.brokers ?? testBrokers(), serviceName: options.serviceName ?? 'projections-test', logLevel: 'error' }),
+      KafkaModule.forRoot({
+        brokers: options.brokers ?? testBrokers(),
+        serviceName: options.serviceName ?? 'projections-test',
+        logLevel: 'error',
+        ...options.kafka,
+      }),
       projections,
     ],
     providers: [...options.providers, { provide: DATA_SOURCE, useValue: options.dataSource }],
