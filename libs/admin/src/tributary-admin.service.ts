@@ -301,10 +301,23 @@ export class TributaryAdmin {
 
   // ---- dead letters ------------------------------------------------------------------------------
 
-  /** Dead-letter topics in the cluster (names matching `deadLetterTopicPattern`). */
+  /**
+   * Dead-letter topics (names matching `deadLetterTopicPattern`): in an app with projections, those
+   * next to its projections' source topics (`<source>.…`); in cluster mode, every one in the cluster.
+   */
   async deadLetterTopics(): Promise<string[]> {
     const admin = await this.kafka.admin.client();
-    return (await admin.listTopics()).filter((t) => this.options.deadLetterTopicPattern.test(t)).sort();
+    const all = (await admin.listTopics()).filter((t) => this.options.deadLetterTopicPattern.test(t)).sort();
+    const scope = await this.ownSourceTopics();
+    return scope ? all.filter((t) => scope.some((source) => t.startsWith(`${source}.`))) : all;
+  }
+
+  /** Source topics of this app's projections, or undefined when the admin sees the whole cluster. */
+  private async ownSourceTopics(): Promise<string[] | undefined> {
+    const projections = this.resolvePeers().projections;
+    if (!projections) return undefined;
+    const statuses = await Promise.all(projections.names().map((n) => projections.status(n)));
+    return [...new Set(statuses.flatMap((s) => s.topics))];
   }
 
   /** Dead letters waiting for an operator (replayed and archived ones only with `includeHandled`). */
@@ -359,7 +372,10 @@ export class TributaryAdmin {
       throw new AdminArgumentException(`"${filter.topic}" is not a dead-letter topic: use one of ${all.join(', ') || '(none yet)'}`);
     }
     const topics = filter.topic !== undefined ? [filter.topic] : all;
-    return this.deadLetterStore.find(topics, filter, this.options.showPayloads && filter.showPayloads === true);
+    const found = await this.deadLetterStore.find(topics, filter, this.options.showPayloads && filter.showPayloads === true);
+    // An app's admin shows (and replays) what its own projections dropped; cluster mode shows all.
+    const own = this.resolvePeers().projections?.names();
+    return own ? found.filter((f) => own.includes(f.letter.projection)) : found;
   }
 
   private async selectDeadLetters(selection: DeadLetterSelection): Promise<FoundDeadLetter[]> {

@@ -18,6 +18,7 @@ export const CliExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 /** Options every command accepts, before or after the command name. */
 export interface CliGlobalOptions {
   brokers?: string;
+  registryTopic?: string;
   actor?: string;
 }
 
@@ -38,6 +39,7 @@ export function buildCliProgram(ctx: CliContext): Command {
   const program = new Command('tributary')
     .description('Operate a Tributary system: registry, topology, outbox dead rows, projections, dead letters.')
     .option('--brokers <list>', 'Kafka brokers host:port,... (cluster mode; default $KAFKA_BROKERS)')
+    .option('--registry-topic <topic>', 'discovery registry topic (cluster mode)', undefined)
     .option('--actor <name>', 'who acts, for the action log (default $TRIBUTARY_ACTOR or the OS user)')
     .exitOverride()
     .showHelpAfterError('(run `tributary --help` or `tributary <command> --help` for usage)')

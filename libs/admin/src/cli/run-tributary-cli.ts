@@ -68,7 +68,7 @@ export async function runClusterCli(argv: string[] = process.argv, options: RunT
     return bootContext(
       [KafkaModule.forRoot({ brokers, serviceName: 'tributary-cli', logLevel: 'nothing', connectOnBootstrap: false, metrics: { enabled: false, defaultMetrics: false } })],
       io,
-      { ...options.admin, clusterOnly: true },
+      { ...options.admin, clusterOnly: true, ...(globals.registryTopic ? { registryTopic: globals.registryTopic } : {}) },
     );
   };
   return finish(await executeCli(argv, io, boot), options);

@@ -25,6 +25,8 @@ export class RegistryReader {
     if (this.discoveryClient) return this.discoveryClient.instances().map((instance) => ({ instance, alive: true }));
     const discovery = optionalPeers.discovery();
     if (!discovery) return [];
+    // Liveness as of when the snapshot's end was fixed: records written after it are not read.
+    const asOf = Date.now();
     const messages = await readTopicSnapshot(this.kafka, [this.registryTopic], this.timeoutMs);
     // Latest record per key, tombstones delete: the same rule as discovery's RegistryState, but
     // instances that stopped heartbeating are kept (alive: false) until ten TTLs, so an operator sees them leave.
@@ -40,10 +42,9 @@ export class RegistryReader {
       const current = records.get(key);
       if (typeof record !== 'string' && !(current && current.heartbeatAt > record.heartbeatAt)) records.set(key, record);
     }
-    const now = Date.now();
     return [...records.values()]
-      .filter((r) => now - r.heartbeatAt <= r.ttlMs * 10)
+      .filter((r) => asOf - r.heartbeatAt <= r.ttlMs * 10)
       .sort((a, b) => a.service.localeCompare(b.service) || a.instanceId.localeCompare(b.instanceId))
-      .map((instance) => ({ instance, alive: discovery.isAlive(instance, now) }));
+      .map((instance) => ({ instance, alive: discovery.isAlive(instance, asOf) }));
   }
 }
