@@ -1,0 +1,2 @@
+export * from './gateway-configuration.exception';
+export * from './registry-http-configuration.exception';

@@ -1,0 +1,18 @@
+export * from './gateway.module';
+export * from './gateway.constants';
+export * from './gateway.dispatcher';
+export { resolveGatewaySettings, callPolicyOf, type GatewaySettings, type GatewayCallPolicy } from './gateway-settings';
+export * from './decorators/gateway-route.decorator';
+export * from './interfaces/gateway-route.interface';
+export * from './interfaces/gateway-module-options.interface';
+export * from './interfaces/registry-http-options.interface';
+export { resolveGatewayRoutes, type GatewayRoute as ResolvedGatewayRoute } from './routing/gateway-route-table';
+export type { GatewayFieldKind } from './routing/contract-fields';
+export type { GatewayErrorBody } from './calling/gateway-error-body';
+export { mapRpcErrorToHttp, type GatewayErrorMapping } from './calling/gateway-error.mapper';
+export { callWithRetry, isRetryableRpcError } from './calling/gateway-retry';
+export * from './registry/registry-http.module';
+export { RegistryEventStreams } from './registry/registry-event-streams';
+export { resolveRegistryHttpSettings, type RegistryHttpSettings } from './registry/registry-http-settings';
+export type { RegistryChange, RegistryInstanceRef, RegistryInstanceView, RegistryServiceView } from './registry/registry-view';
+export * from './exceptions';
