@@ -1,0 +1,187 @@
+import type { ConsumedBatch } from '@tributary/kafka';
+import { HandlerFailureError } from '../errors/handler-failure.error';
+import { InboxConflictError } from '../errors/inbox-conflict.error';
+import type { ProjectionMetricsRecorder } from '../observability/projection-metrics';
+import type { InboxEntry } from '../persistence/projection-store';
+import type { PreparedMessage } from './prepared-message';
+import type { ProjectionConsumer } from './projection-consumer';
+import type { ProjectionDeadLetterer } from './projection-dead-letterer';
+import type { ProjectionDefinition, ProjectionWorkerDeps } from './projection-definition';
+import type { ProjectionHandlerInvoker } from './projection-handler-invoker';
+import type { ProjectionMessagePreparer } from './projection-message-preparer';
+import type { ProjectionSavepointRetrier } from './projection-savepoint-retrier';
+
+/** How a batch is applied: the first try expects new event ids and no handler failure. */
+interface ApplyMode {
+  /** A savepoint per event (per run for `@OnBatch`): after a handler failed. */
+  withSavepoints: boolean;
+  /** Record the event ids with the store's cheaper insert that fails on a known id. */
+  expectNewIds: boolean;
+}
+
+/** What applying a batch did. */
+export interface BatchOutcome {
+  /** Highest offset the projection is now done with, or null when the batch must be fetched again. */
+  lastOffset: bigint | null;
+  applied: number;
+  /** Deliveries skipped: below the checkpoint or already in the inbox. */
+  duplicates: number;
+}
+
+/** The parts a batch transaction works with (built by the worker). */
+export interface BatchTransactionParts {
+  consumer: ProjectionConsumer;
+  preparer: ProjectionMessagePreparer;
+  invoker: ProjectionHandlerInvoker;
+  retrier: ProjectionSavepointRetrier;
+  deadLetterer: ProjectionDeadLetterer;
+  metrics: ProjectionMetricsRecorder;
+}
+
+/** Batches of a projection that claim ids with the skipping insert after a duplicate was met. */
+const BATCHES_AFTER_INBOX_CONFLICT = 20;
+const HEARTBEAT_EVERY_MS = 1000;
+
+function inboxEntryOf(item: PreparedMessage, topic: string, partition: number): InboxEntry {
+  return { eventId: item.envelope!.eventId, topic, partition, offset: item.message.offset };
+}
+
+/**
+ * Split events into runs handled by one call: consecutive events routed to the same `@OnBatch`
+ * method form one run; every `@On` event is a run of its own. Offset order is kept.
+ */
+function runsOf(items: PreparedMessage[]): PreparedMessage[][] {
+  const runs: PreparedMessage[][] = [];
+  for (const item of items) {
+    const current = runs[runs.length - 1];
+    if (current && item.route!.batch && current[0].route === item.route) current.push(item);
+    else runs.push([item]);
+  }
+  return runs;
+}
+
+/**
+ * One fetched batch in one database transaction: lock the partition's checkpoint, skip what is at
+ * or below it, claim the event ids in the inbox (ids it held are duplicates), run the handlers,
+ * dead-letter what cannot be applied, store the new checkpoint, commit. The fast path expects new
+ * ids and no handler failure; a batch that breaks either is applied again the careful way.
+ */
+export class ProjectionBatchTransaction {
+  /** Batches left that claim event ids with the insert that skips known ids (after a duplicate). */
+  private batchesToDedupe = 0;
+
+  constructor(
+    private readonly definition: ProjectionDefinition,
+    private readonly deps: Pick<ProjectionWorkerDeps, 'dataSource' | 'store' | 'transactions'>,
+    private readonly parts: BatchTransactionParts,
+  ) {}
+
+  /** Apply the batch, again with the skipping inbox insert or savepoints when the fast path cannot. */
+  async apply(batch: ConsumedBatch): Promise<BatchOutcome> {
+    let mode: ApplyMode = { withSavepoints: false, expectNewIds: this.batchesToDedupe === 0 };
+    if (this.batchesToDedupe > 0) this.batchesToDedupe--;
+    for (;;) {
+      try {
+        return await this.deps.transactions(() => this.applyOnce(batch, mode));
+      } catch (e) {
+        if (e instanceof InboxConflictError && mode.expectNewIds) {
+          // A known event id: apply again with the inbox insert that skips known ids, and keep
+          // using it for a while (duplicates come in bursts, e.g. an upstream re-publishing).
+          mode = { ...mode, expectNewIds: false };
+          this.batchesToDedupe = BATCHES_AFTER_INBOX_CONFLICT;
+        } else if (e instanceof HandlerFailureError && !mode.withSavepoints) {
+          // Apply again with a savepoint per event so only the failing event's writes are undone.
+          mode = { ...mode, withSavepoints: true };
+        } else {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private async applyOnce(batch: ConsumedBatch, { withSavepoints, expectNewIds }: ApplyMode): Promise<BatchOutcome> {
+    const { topic, partition } = batch;
+    const { store, dataSource } = this.deps;
+    const { consumer, preparer, invoker, retrier, deadLetterer, metrics } = this.parts;
+    const name = this.definition.options.name;
+    const qr = dataSource.createQueryRunner();
+    try {
+      await qr.connect();
+      await qr.startTransaction();
+      const checkpoint = await store.lockCheckpoint(qr, name, topic, partition);
+      const pending = batch.messages.filter((m) => checkpoint === null || BigInt(m.offset) > checkpoint);
+      const last = BigInt(batch.messages[batch.messages.length - 1].offset);
+      let duplicates = batch.messages.length - pending.length;
+      if (pending.length === 0) {
+        await qr.commitTransaction();
+        return { lastOffset: last, applied: 0, duplicates };
+      }
+      if (checkpoint === null && !consumer.isRewound(topic, partition) && BigInt(pending[0].offset) > (await consumer.lowWatermark(topic, partition))) {
+        // No checkpoint but we read from the middle: the projection was reset (rebuild, maybe on another
+        // instance) while we held this partition. Start it over from the earliest offset.
+        await qr.rollbackTransaction();
+        await consumer.rewind(topic, partition);
+        return { lastOffset: null, applied: 0, duplicates: 0 };
+      }
+      const prepared = pending.map((m) => preparer.prepare(m));
+      const applicable: PreparedMessage[] = [];
+      const deadLetters: PreparedMessage[] = [];
+      const candidates = new Map<string, PreparedMessage>();
+      for (const item of prepared) {
+        if (item.failure) deadLetters.push(item);
+        else if (!item.route) continue; // unknown type, ignored by policy
+        else if (candidates.has(item.envelope!.eventId)) duplicates++;
+        else candidates.set(item.envelope!.eventId, item);
+      }
+      // Claim the event ids in the inbox before applying: the ones it already held are duplicates.
+      let claimed = new Set<string>();
+      if (candidates.size > 0) {
+        const entries = [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition));
+        const fresh = expectNewIds ? await store.claimNewEventIds(qr, name, entries) : await store.claimEventIds(qr, name, entries);
+        if (fresh === null) throw new InboxConflictError();
+        claimed = fresh;
+      }
+      for (const [eventId, item] of candidates) {
+        if (!claimed.has(eventId)) {
+          duplicates++;
+          continue;
+        }
+        item.context = preparer.contextOf(qr.manager, topic, partition, item);
+        applicable.push(item);
+      }
+      const applied: PreparedMessage[] = [];
+      let lastHeartbeat = Date.now();
+      for (const run of runsOf(applicable)) {
+        if (Date.now() - lastHeartbeat > HEARTBEAT_EVERY_MS) {
+          await batch.heartbeat();
+          lastHeartbeat = Date.now();
+        }
+        if (withSavepoints) {
+          await retrier.apply(qr, run, applied, deadLetters);
+          continue;
+        }
+        try {
+          await invoker.invoke(qr.manager, run);
+        } catch (e) {
+          throw new HandlerFailureError(e);
+        }
+        applied.push(...run);
+      }
+      deadLetters.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
+      if (deadLetters.length > 0) await deadLetterer.send(batch, deadLetters);
+      // Dead-lettered events were claimed but not applied: give their ids back.
+      const unapplied = deadLetters.flatMap((d) => (d.envelope && claimed.has(d.envelope.eventId) ? [d.envelope.eventId] : []));
+      if (unapplied.length > 0) await store.releaseEventIds(qr, name, unapplied);
+      await store.saveCheckpoint(qr, name, topic, partition, last);
+      await qr.commitTransaction();
+      metrics.applied(applied);
+      consumer.settled(topic, partition);
+      return { lastOffset: last, applied: applied.length, duplicates };
+    } catch (e) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw e;
+    } finally {
+      await qr.release();
+    }
+  }
+}
