@@ -1,10 +1,12 @@
 /*
  * npm run demo — three sample services in one process, through a real Kafka:
- *   orders    (PostgreSQL)  writes an order and its OrderPlaced event in one transaction (outbox)
- *   inventory (SQLite file) keeps a replicated copy of what orders reserve (projection), serves RPC
- *   gateway                 calls inventory over typed RPC and reads the live service catalogue
- * Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test); starts a local
- * Kafka when KAFKA_BROKERS is unset. Ends with a few lines of the services' /metrics and the trace
+ *   orders    writes an order and its OrderPlaced event in one transaction (outbox)
+ *   inventory keeps a replicated copy of what orders reserve (projection) in its own database, serves RPC
+ *   gateway   calls inventory over typed RPC and reads the live service catalogue
+ * Needs nothing but Node, Java and Maven: each service uses its own SQLite file under .tmp/ unless
+ * ORDERS_DATABASE_URL / INVENTORY_DATABASE_URL (or DATABASE_URL: PostgreSQL, MariaDB) is set, and a
+ * local Kafka is started when KAFKA_BROKERS is unset. Each service runs its own process with
+ * `npm run stack`; here they share one. Ends with a few lines of the services' /metrics and the trace
  * of one order (an in-memory OpenTelemetry SDK registered by the demo only).
  */
 import 'reflect-metadata';
@@ -38,7 +40,10 @@ async function main(): Promise<void> {
   const tracing = new DemoTracing();
   process.env.KAFKA_BROKERS = (await demoBrokers()).join(',');
   mkdirSync('.tmp', { recursive: true });
-  process.env.INVENTORY_DATABASE_URL ??= '.tmp/demo-inventory.sqlite';
+  // The demo's own files, apart from `npm run stack`'s (.tmp/<service>.sqlite).
+  process.env.ORDERS_DATABASE_URL ??= process.env.DATABASE_URL ?? '.tmp/demo-orders.sqlite';
+  process.env.INVENTORY_DATABASE_URL ??= process.env.DATABASE_URL ?? '.tmp/demo-inventory.sqlite';
+  const { databaseOptions, describeDatabase } = await import('../shared/database-options');
 
   // The sample modules read their config when imported, so import them after the env is set.
   const { OrdersModule } = await import('../orders/src/orders.module');
@@ -49,7 +54,9 @@ async function main(): Promise<void> {
   const { OutboxRelay } = await import('@tributary/outbox');
   const { DiscoveryClient } = await import('@tributary/discovery');
 
-  step('booting orders (PostgreSQL + outbox), inventory (SQLite + projection + RPC) and gateway');
+  const ordersDb = describeDatabase(databaseOptions(process.env.ORDERS_DATABASE_URL));
+  const inventoryDb = describeDatabase(databaseOptions(process.env.INVENTORY_DATABASE_URL));
+  step(`booting orders (${ordersDb}, outbox), inventory (${inventoryDb}, projection, RPC) and gateway; schemas by migrations`);
   const orders = await boot(OrdersModule);
   const inventory = await boot(InventoryModule);
   const gateway = await boot(GatewayModule);

@@ -1,13 +1,20 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { inventoryConfig } from './config';
 import { InventoryModule } from './inventory.module';
+import { inventorySettings } from './inventory-environment';
 
 async function bootstrap(): Promise<void> {
-  // Work arrives over Kafka (projection, RPC); HTTP serves only /metrics.
+  // Work arrives over Kafka (projection, RPC); HTTP serves only health and /metrics.
   const app = await NestFactory.create(InventoryModule);
   app.enableShutdownHooks();
-  await app.listen(inventoryConfig().httpPort, '127.0.0.1');
+  const { httpPort, httpHost } = inventorySettings(app.get(ConfigService));
+  await app.listen(httpPort, httpHost);
+  new Logger('inventory').log(`listening on ${await app.getUrl()}`);
 }
 
-void bootstrap();
+bootstrap().catch((e: Error) => {
+  console.error(`inventory failed to start: ${e.message}`);
+  process.exit(1);
+});

@@ -1,12 +1,19 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { ordersConfig } from './config';
 import { OrdersModule } from './orders.module';
+import { ordersSettings } from './orders-environment';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(OrdersModule);
   app.enableShutdownHooks();
-  await app.listen(ordersConfig().httpPort, '127.0.0.1');
+  const { httpPort, httpHost } = ordersSettings(app.get(ConfigService));
+  await app.listen(httpPort, httpHost);
+  new Logger('orders').log(`listening on ${await app.getUrl()}`);
 }
 
-void bootstrap();
+bootstrap().catch((e: Error) => {
+  console.error(`orders failed to start: ${e.message}`);
+  process.exit(1);
+});

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, ValidationPipe } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { KafkaHealthIndicator } from '@tributary/kafka';
 import { OutboxHealthIndicator } from '@tributary/outbox';
-import { OrdersService, type PlaceOrder } from './orders.service';
+import { OrdersService } from './orders.service';
+import { PlaceOrder } from './place-order.dto';
 
 @Controller()
 export class OrdersController {
@@ -13,8 +14,9 @@ export class OrdersController {
     private readonly outbox: OutboxHealthIndicator,
   ) {}
 
+  /** 201 with the order; 400 naming the field for a bad body, or when over `OrderLimits.maxQuantity`. */
   @Post('orders')
-  place(@Body() body: PlaceOrder) {
+  place(@Body(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true })) body: PlaceOrder) {
     return this.orders.placeOrder(body);
   }
 
