@@ -21,7 +21,8 @@ interface RelayProcess {
 
 function spawnRelay(name: string, env: Record<string, string>): RelayProcess {
   const app = ChildApp.start(join(__dirname, 'relay-process.ts'), { ...env, OUTBOX_INSTANCE: name });
-  const ready = app.waitForLine(/READY/);
+  // Generous: three ts-node children compile and boot at once, slow on a loaded 2-core machine.
+  const ready = app.waitForLine(/READY/, 180_000);
   ready.catch(() => undefined);
   return { name, app, ready };
 }
@@ -105,5 +106,5 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
     expect(report.received).toBe(KEYS * SEQS);
     // The relays run with retentionMs 0: acked rows were deleted, not kept.
     expect(await dataSource.query(`SELECT id FROM "${tableName}" LIMIT 1`)).toEqual([]);
-  }, 240_000);
+  }, 480_000);
 });
