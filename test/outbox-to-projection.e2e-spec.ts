@@ -1,7 +1,7 @@
 /*
  * End to end across two services: "orders" writes orders and publishes OrderPlaced through the
  * transactional outbox; "billing" keeps a projection of them. Events cross a broker restart
- * (a private broker, ports 39400/40400) and each appears in the projection exactly once, in
+ * (a private broker, ports 19400/20400) and each appears in the projection exactly once, in
  * per-key order; a rolled-back transaction publishes nothing.
  */
 import { Module, type INestApplicationContext } from '@nestjs/common';
@@ -118,7 +118,7 @@ describe('outbox to projection across services and a broker restart', () => {
   }
 
   beforeAll(async () => {
-    const { brokers } = await kafkaTool.start({ name: CLUSTER, port: 39400, fresh: true });
+    const { brokers } = await kafkaTool.start({ name: CLUSTER, port: 19400, fresh: true });
     orders = await ordersService(brokers);
     ordersDb = orders.get(getDataSourceToken());
     await ordersDb.query(`CREATE TABLE ${ordersTable} (order_id varchar(50) PRIMARY KEY, customer_id varchar(50) NOT NULL, amount integer NOT NULL)`);

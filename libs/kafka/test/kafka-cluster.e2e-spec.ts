@@ -12,11 +12,11 @@ const kafkaTool = require('../../../tools/kafka/kafka.js') as {
   status(o: object): { nodes: Array<{ id: number; running: boolean }> };
 };
 
-const CLUSTER_PORT = Number(process.env.TRIBUTARY_TEST_CLUSTER_PORT || 39192);
+const CLUSTER_PORT = Number(process.env.TRIBUTARY_TEST_CLUSTER_PORT || 19192);
 // The name carries the port: a fresh start stops whatever runs under the same name, so two runs on
 // different ports (two people on one machine) must not share it.
 const CLUSTER = {
-  name: CLUSTER_PORT === 39192 ? 'test-cluster' : `test-cluster-${CLUSTER_PORT}`,
+  name: CLUSTER_PORT === 19192 ? 'test-cluster' : `test-cluster-${CLUSTER_PORT}`,
   port: CLUSTER_PORT,
   nodes: 3,
 };

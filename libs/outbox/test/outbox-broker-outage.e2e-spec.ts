@@ -14,7 +14,7 @@ const kafkaTool = require('../../../tools/kafka/kafka.js') as {
   startNode(o: { name: string; node: number }): Promise<unknown>;
 };
 
-/** A private broker (ports 39300 and 40300, in this suite's range) that the test stops and restarts. */
+/** A private broker (ports 19300 and 20300, in this suite's range) that the test stops and restarts. */
 const CLUSTER = 'outbox-outage';
 
 describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
@@ -28,7 +28,7 @@ describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    ({ brokers } = await kafkaTool.start({ name: CLUSTER, port: 39300, fresh: true }));
+    ({ brokers } = await kafkaTool.start({ name: CLUSTER, port: 19300, fresh: true }));
     app = await startOutboxApp({
       brokers,
       database: { ...databaseOptions('postgres'), applicationName } as never,
