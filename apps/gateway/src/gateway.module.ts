@@ -1,15 +1,21 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, ConfigService } from '@nestjs/config';
+import { ConditionalModule, ConfigModule, ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { DiscoveryModule, TributaryService } from '@tributary/discovery';
+import { GatewayModule as GatewayRoutesModule, RegistryHttpModule } from '@tributary/gateway';
 import { KafkaModule, TributaryMetricsModule } from '@tributary/kafka';
 import { RpcModule } from '@tributary/rpc';
 import { GatewayController } from './gateway.controller';
+import { GatewayDashboardModule } from './gateway-dashboard.module';
 import { GatewayEnvironment, gatewaySettings, validateGatewayEnvironment } from './gateway-environment';
+import { GatewayRoutes } from './gateway.routes';
 
 type Env = ConfigService<GatewayEnvironment, true>;
 
-/** The edge: HTTP in, typed RPC to orders and inventory, and the live service catalogue. */
+/**
+ * The edge: declared HTTP routes onto orders' and inventory's RPC contracts, the registry over
+ * HTTP (`/registry`, with an SSE stream), the live catalogue, and the operator dashboard.
+ */
 @TributaryService({ name: 'gateway', version: '1.0.0' })
 @Module({
   imports: [
@@ -21,6 +27,10 @@ type Env = ConfigService<GatewayEnvironment, true>;
     }),
     RpcModule.forRoot({ clients: ['inventory', 'orders'] }),
     DiscoveryModule.forRoot({}),
+    GatewayRoutesModule.forRoot({ routeClasses: [GatewayRoutes] }),
+    // GET /registry/services, /registry/services/:name, /registry/topology, /registry/stream (SSE).
+    RegistryHttpModule.forRoot({ path: 'registry' }),
+    ConditionalModule.registerWhen(GatewayDashboardModule, 'DASHBOARD_PASSWORD'),
     TerminusModule,
     TributaryMetricsModule.register(),
   ],
