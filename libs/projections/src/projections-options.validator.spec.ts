@@ -41,9 +41,26 @@ describe('resolveProjectionsOptions', () => {
     [{ consumer: { partitionsConsumedConcurrently: 1.5 } }, /consumer\.partitionsConsumedConcurrently/],
     [{ metricsRefreshMs: -1 }, /metricsRefreshMs must be an integer >= 0/],
     [{ slowHandlerThresholdMs: 'fast' }, /slowHandlerThresholdMs must be an integer >= 0/],
+    [{ retryBackoffMaxMs: 1.5 }, /retryBackoffMaxMs must be an integer >= 0/],
+    [{ retryBackoffMs: 200, retryBackoffMaxMs: 100 }, /retryBackoffMaxMs \(100\) must be >= retryBackoffMs \(200\)/],
+    [{ inbox: { retentionMs: -1 } }, /inbox\.retentionMs must be an integer >= 0/],
+    [{ inbox: { sweepIntervalMs: 1 } }, /inbox\.sweepIntervalMs must be an integer >= 10/],
+    [{ inbox: { sweepBatchSize: 0 } }, /inbox\.sweepBatchSize must be an integer >= 1/],
+    [{ inbox: 'forever' }, /inbox must be an object/],
   ])('rejects %j', (options, message) => {
     expect(() => resolveProjectionsOptions(options as never, 'svc')).toThrow(ProjectionsConfigurationException);
     expect(() => resolveProjectionsOptions(options as never, 'svc')).toThrow(message);
+  });
+
+  it('bounds the retry backoff and keeps inbox ids 7 days by default', () => {
+    expect(resolveProjectionsOptions({}, 'svc')).toMatchObject({
+      retryBackoffMs: 50,
+      retryBackoffMaxMs: 5000,
+      inbox: { retentionMs: 7 * 24 * 3600 * 1000, sweepIntervalMs: 60_000, sweepBatchSize: 5000 },
+    });
+    // A pause set above the default bound raises the bound with it rather than failing.
+    expect(resolveProjectionsOptions({ retryBackoffMs: 8000 }, 'svc').retryBackoffMaxMs).toBe(8000);
+    expect(resolveProjectionsOptions({ inbox: { retentionMs: 0 } }, 'svc').inbox.retentionMs).toBe(0);
   });
 
   it('accepts schema-qualified table names and a dead-letter function', () => {

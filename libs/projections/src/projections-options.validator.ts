@@ -1,7 +1,7 @@
 import { ProjectionsConfigurationException } from './exceptions/projections-configuration.exception';
 import type { ProjectionOptions } from './interfaces/projection-options.interface';
 import { ProjectionFailurePolicy, UnknownEventPolicy } from './interfaces/projection-policies.enum';
-import type { ProjectionConsumerOptions, ProjectionsModuleOptions } from './interfaces/projections-module-options.interface';
+import type { ProjectionConsumerOptions, ProjectionInboxOptions, ProjectionsModuleOptions } from './interfaces/projections-module-options.interface';
 import type { UpcasterRegistration } from './interfaces/upcaster.interface';
 import { DEFAULT_CHECKPOINT_TABLE, DEFAULT_INBOX_TABLE } from './projections.constants';
 
@@ -16,9 +16,11 @@ export interface ResolvedProjectionsOptions {
   unknownEventPolicy: UnknownEventPolicy;
   maxAttempts: number;
   retryBackoffMs: number;
+  retryBackoffMaxMs: number;
   deadLetterTopic: (topic: string) => string;
   createDeadLetterTopics: boolean;
   upcasters: UpcasterRegistration[];
+  inbox: Required<ProjectionInboxOptions>;
   consumer: Required<ProjectionConsumerOptions>;
   progressIntervalMs: number;
   metricsRefreshMs: number;
@@ -100,6 +102,13 @@ export function resolveProjectionsOptions(
   const upcasters = o.upcasters ?? [];
   if (!Array.isArray(upcasters)) fail('upcasters must be an array of { type, fromVersion, upcast }');
   const c = o.consumer ?? {};
+  const inbox = o.inbox ?? {};
+  if (typeof inbox !== 'object') fail('inbox must be an object { retentionMs?, sweepIntervalMs?, sweepBatchSize? }');
+  const retryBackoffMs = positiveInt(o.retryBackoffMs, 'retryBackoffMs', 50, 0);
+  const retryBackoffMaxMs = positiveInt(o.retryBackoffMaxMs, 'retryBackoffMaxMs', Math.max(5000, retryBackoffMs), 0);
+  if (retryBackoffMaxMs < retryBackoffMs) {
+    fail(`retryBackoffMaxMs (${retryBackoffMaxMs}) must be >= retryBackoffMs (${retryBackoffMs}); raise it or lower retryBackoffMs`);
+  }
   return {
     checkpointTable,
     inboxTable,
@@ -109,10 +118,16 @@ export function resolveProjectionsOptions(
     failurePolicy: enumValue(o.failurePolicy, 'failurePolicy', ProjectionFailurePolicy, ProjectionFailurePolicy.DeadLetter),
     unknownEventPolicy: enumValue(o.unknownEventPolicy, 'unknownEventPolicy', UnknownEventPolicy, UnknownEventPolicy.Ignore),
     maxAttempts: positiveInt(o.maxAttempts, 'maxAttempts', 3),
-    retryBackoffMs: positiveInt(o.retryBackoffMs, 'retryBackoffMs', 50, 0),
+    retryBackoffMs,
+    retryBackoffMaxMs,
     deadLetterTopic: deadLetterTopic(o.deadLetterTopic, 'deadLetterTopic', (topic) => `${topic}.dlq`),
     createDeadLetterTopics: bool(o.createDeadLetterTopics, 'createDeadLetterTopics', true),
     upcasters,
+    inbox: {
+      retentionMs: positiveInt(inbox.retentionMs, 'inbox.retentionMs', 7 * 24 * 3600 * 1000, 0),
+      sweepIntervalMs: positiveInt(inbox.sweepIntervalMs, 'inbox.sweepIntervalMs', 60_000, 10),
+      sweepBatchSize: positiveInt(inbox.sweepBatchSize, 'inbox.sweepBatchSize', 5000, 1),
+    },
     consumer: {
       sessionTimeout: positiveInt(c.sessionTimeout, 'consumer.sessionTimeout', 30_000),
       heartbeatInterval: positiveInt(c.heartbeatInterval, 'consumer.heartbeatInterval', 3_000),

@@ -25,6 +25,12 @@ export const DeadLetterHeaders = {
   ATTEMPTS: 'tributary-dlq-attempts',
   /** ISO time of dead-lettering. */
   FAILED_AT: 'tributary-dlq-failed-at',
+  /**
+   * Set by the admin's dead-letter replay on the copy it sends back to the origin topic (value: the
+   * dead letter's `<topic>/<partition>/<offset>`). Only such a copy is applied for an event id the
+   * projection dead-lettered; any other copy of that id is a duplicate.
+   */
+  REPLAYED_FROM: 'tributary-dlq-replayed-from',
 } as const;
 
 /** Default table names. */

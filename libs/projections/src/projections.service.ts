@@ -84,11 +84,13 @@ export class ProjectionsService implements OnApplicationBootstrap, OnModuleDestr
     await this.ensureDeadLetterTopics();
     this.registerTopology();
     this.metrics.report([...this.workers.values()], this.options.metricsRefreshMs);
+    // Retention runs whether or not the projection consumes here: its rows age all the same.
+    for (const worker of this.workers.values()) worker.inboxSweeper.start();
     if (this.options.autoStart) for (const worker of this.workers.values()) await worker.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await Promise.all([...this.workers.values()].map((w) => Promise.all([w.stop(), w.inboxSweeper.stop()])));
   }
 
   /** Names of the projections of this app. */

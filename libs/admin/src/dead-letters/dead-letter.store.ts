@@ -18,6 +18,7 @@ export const DEAD_LETTER_HEADERS = {
   PROJECTION: 'tributary-dlq-projection',
   ATTEMPTS: 'tributary-dlq-attempts',
   FAILED_AT: 'tributary-dlq-failed-at',
+  REPLAYED_FROM: 'tributary-dlq-replayed-from',
 } as const;
 
 /** A dead letter with the raw message it came from (for replay). */
@@ -79,7 +80,11 @@ export class DeadLetterStore {
     return found;
   }
 
-  /** Send dead letters back to their origin topics: original key, value and headers minus the dead-letter ones. */
+  /**
+   * Send dead letters back to their origin topics: original key, value and headers minus the
+   * dead-letter ones, plus `tributary-dlq-replayed-from` (the dead letter's id), the mark by which
+   * the projection that dead-lettered the event applies this copy (it skips any other copy).
+   */
   async replay(items: FoundDeadLetter[]): Promise<void> {
     if (items.length === 0) return;
     const producer = await this.kafka.producer();
@@ -88,7 +93,11 @@ export class DeadLetterStore {
     await producer.sendBatch({
       topicMessages: [...byTopic].map(([topic, list]) => ({
         topic,
-        messages: list.map(({ raw }) => ({ key: raw.message.key, value: raw.message.value, headers: withoutDeadLetterHeaders(raw.message.headers) })),
+        messages: list.map(({ raw, letter }) => ({
+          key: raw.message.key,
+          value: raw.message.value,
+          headers: { ...withoutDeadLetterHeaders(raw.message.headers), [DEAD_LETTER_HEADERS.REPLAYED_FROM]: letter.id },
+        })),
       })),
     });
   }

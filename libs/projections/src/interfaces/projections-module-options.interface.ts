@@ -24,6 +24,25 @@ export interface ProjectionConsumerOptions {
   partitionsConsumedConcurrently?: number;
 }
 
+/**
+ * Inbox retention. The inbox keeps the ids of applied (and dead-lettered) events so that a copy of
+ * an event arriving at another offset (an upstream re-publish, the outbox's at-least-once
+ * duplicates after a relay crash) is skipped. A copy at the same offset never needs it: the
+ * checkpoint skips offsets at or below it.
+ */
+export interface ProjectionInboxOptions {
+  /**
+   * How long an event id is kept after its event was applied or dead-lettered, ms. A duplicate
+   * copy arriving later than this after the original is applied again. 0 keeps ids forever.
+   * @default 604800000 (7 days)
+   */
+  retentionMs?: number;
+  /** Period of the retention sweep of each projection, ms (each run is spread by ±20 %). @default 60000 */
+  sweepIntervalMs?: number;
+  /** Inbox rows deleted per statement by the sweep (it repeats until fewer are due). @default 5000 */
+  sweepBatchSize?: number;
+}
+
 /** Options of `ProjectionsModule.forRoot` / `forRootAsync`. */
 export interface ProjectionsModuleOptions {
   /**
@@ -51,14 +70,22 @@ export interface ProjectionsModuleOptions {
   unknownEventPolicy?: UnknownEventPolicy;
   /** Attempts of a failing handler before its event is dead-lettered (or the projection stops). @default 3 */
   maxAttempts?: number;
-  /** Pause before retrying a failed handler, ms (doubles per attempt). @default 50 */
+  /** Pause before retrying a failed handler, ms (doubles per attempt up to `retryBackoffMaxMs`). @default 50 */
   retryBackoffMs?: number;
+  /**
+   * Longest pause between two tries of a failing handler, ms (at least `retryBackoffMs`). The
+   * member keeps heartbeating while it waits, so long retries do not cost a rebalance.
+   * @default 5000 (or `retryBackoffMs` when that is larger)
+   */
+  retryBackoffMaxMs?: number;
   /** Dead-letter topic, or a function of the source topic. @default (topic) => `${topic}.dlq` */
   deadLetterTopic?: string | ((topic: string) => string);
   /** Create the dead-letter topics at bootstrap when missing. @default true */
   createDeadLetterTopics?: boolean;
   /** Upcasters besides the `@Upcaster` methods of projections (they apply to every projection). @default [] */
   upcasters?: UpcasterRegistration[];
+  /** Inbox retention. @default { retentionMs: 604800000, sweepIntervalMs: 60000, sweepBatchSize: 5000 } */
+  inbox?: ProjectionInboxOptions;
   /** Consumer settings. @default {} */
   consumer?: ProjectionConsumerOptions;
   /** How often `rebuild` progress is emitted, ms. @default 500 */

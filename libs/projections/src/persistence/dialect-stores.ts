@@ -16,6 +16,22 @@ export class PostgresProjectionStore extends ProjectionStore {
     return `INSERT INTO ${this.cp} (projection, topic, topic_partition, last_offset) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`;
   }
   protected readonly columnTypes = { integer: 'integer', timestamp: 'timestamptz NOT NULL DEFAULT now()', tableSuffix: '' };
+  protected override readonly addColumnIfNotExists = 'IF NOT EXISTS ';
+  protected createRetentionIndexSql(index: string): string {
+    return `CREATE INDEX IF NOT EXISTS ${this.quote(index)} ON ${this.inbox} (projection, applied_at)`;
+  }
+  protected dropRetentionIndexSql(index: string): string {
+    return `DROP INDEX IF EXISTS ${this.inboxSchemaPrefix()}${this.quote(index)}`;
+  }
+  /** PostgreSQL has no DELETE … LIMIT: the primary keys of the oldest rows come from a subquery. */
+  protected deleteExpiredInboxSql() {
+    return {
+      sql:
+        `DELETE FROM ${this.inbox} WHERE projection = $1 AND event_id IN (SELECT event_id FROM ${this.inbox}` +
+        ` WHERE projection = $1 AND applied_at < now() - $2::double precision * interval '1 millisecond' ORDER BY applied_at LIMIT $3)`,
+      params: (projection: string, retentionMs: number, limit: number) => [projection, retentionMs, limit],
+    };
+  }
 
   /**
    * One statement per batch: insert the ids, skipping those already there, and get back the ones
@@ -67,6 +83,20 @@ export class MysqlProjectionStore extends ProjectionStore {
     return `INSERT IGNORE INTO ${this.cp} (projection, topic, topic_partition, last_offset) VALUES (?, ?, ?, ?)`;
   }
   protected readonly columnTypes = { integer: 'int', timestamp: 'timestamp(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)', tableSuffix: ' ENGINE=InnoDB' };
+  /** MySQL has no `CREATE INDEX IF NOT EXISTS` (MariaDB has): a second run fails with "Duplicate key name", which is tolerated. */
+  protected createRetentionIndexSql(index: string): string {
+    return `CREATE INDEX ${this.quote(index)} ON ${this.inbox} (projection, applied_at)`;
+  }
+  protected dropRetentionIndexSql(index: string): string {
+    return `DROP INDEX ${this.quote(index)} ON ${this.inbox}`;
+  }
+  /** MySQL refuses LIMIT inside an IN subquery, but takes ORDER BY/LIMIT on DELETE itself. */
+  protected deleteExpiredInboxSql() {
+    return {
+      sql: `DELETE FROM ${this.inbox} WHERE projection = ? AND applied_at < NOW(3) - INTERVAL ? MICROSECOND ORDER BY applied_at LIMIT ?`,
+      params: (projection: string, retentionMs: number, limit: number) => [projection, Math.round(retentionMs * 1000), limit],
+    };
+  }
 }
 
 /** SQLite: one writer at a time, so the transaction itself is the lock; `?` placeholders. */
@@ -84,6 +114,22 @@ export class SqliteProjectionStore extends ProjectionStore {
     return `INSERT OR IGNORE INTO ${this.cp} (projection, topic, topic_partition, last_offset) VALUES (?, ?, ?, ?)`;
   }
   protected readonly columnTypes = { integer: 'integer', timestamp: 'datetime NOT NULL DEFAULT CURRENT_TIMESTAMP', tableSuffix: '' };
+  /** SQLite qualifies the index name, not the table, with the schema. */
+  protected createRetentionIndexSql(index: string): string {
+    return `CREATE INDEX IF NOT EXISTS ${this.inboxSchemaPrefix()}${this.quote(index)} ON ${this.quote(this.inboxTable.split('.').pop()!)} (projection, applied_at)`;
+  }
+  protected dropRetentionIndexSql(index: string): string {
+    return `DROP INDEX IF EXISTS ${this.inboxSchemaPrefix()}${this.quote(index)}`;
+  }
+  /** `applied_at` holds CURRENT_TIMESTAMP text (UTC, 'YYYY-MM-DD HH:MM:SS'): compared with datetime() text. */
+  protected deleteExpiredInboxSql() {
+    return {
+      sql:
+        `DELETE FROM ${this.inbox} WHERE rowid IN (SELECT rowid FROM ${this.inbox}` +
+        ` WHERE projection = ? AND applied_at < datetime('now', ?) ORDER BY applied_at LIMIT ?)`,
+      params: (projection: string, retentionMs: number, limit: number) => [projection, `-${retentionMs / 1000} seconds`, limit],
+    };
+  }
 }
 
 /** The store for a DataSource's driver. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** Checkpoint of one partition: the last offset the projection is done with (applied, skipped or dead-lettered). */
@@ -17,6 +18,9 @@ export interface InboxEntry {
 
 /** Marker of "a row exists but no offset was applied yet" (rows are created to be locked). */
 const NO_OFFSET = -1n;
+
+/** Errors of DDL that finds its work already done (a second instance, or `createTables` before the migrations). */
+const ALREADY_DONE = /already exists|duplicate (key|column)/i;
 
 /** What runs SQL: a query runner (inside a transaction) or a manager / DataSource. */
 export type Executor = Pick<QueryRunner, 'query'> | Pick<EntityManager, 'query'>;
@@ -52,8 +56,39 @@ export abstract class ProjectionStore {
   protected abstract insertCheckpointIfMissingSql(): string;
   /** Column types and table options of the dialect, for the DDL. */
   protected abstract readonly columnTypes: { integer: string; timestamp: string; tableSuffix: string };
+  /** `IF NOT EXISTS ` where the dialect takes it on ADD COLUMN (else the error is tolerated). */
+  protected readonly addColumnIfNotExists: string = '';
+  /** `CREATE INDEX` of the retention index on the inbox. */
+  protected abstract createRetentionIndexSql(index: string): string;
+  /** `DROP INDEX` of the retention index. */
+  protected abstract dropRetentionIndexSql(index: string): string;
+  /**
+   * One statement deleting up to `limit` inbox rows of a projection older than `retentionMs` by the
+   * database's clock (the clock that wrote `applied_at`); parameters: projection, retention, limit.
+   */
+  protected abstract deleteExpiredInboxSql(): { sql: string; params: (projection: string, retentionMs: number, limit: number) => unknown[] };
 
-  /** `CREATE TABLE IF NOT EXISTS` statements (the same DDL as the shipped migrations). */
+  /**
+   * Name of the inbox's retention index: derived from the table name (index names are per schema
+   * on PostgreSQL), shortened with a hash to fit the 63-character limit.
+   */
+  get retentionIndex(): string {
+    const base = this.inboxTable.split('.').pop()!;
+    const name = `${base}_applied_at_idx`;
+    if (name.length <= 63) return name;
+    return `${base.slice(0, 40)}_${createHash('sha256').update(this.inboxTable).digest('hex').slice(0, 8)}_applied_at_idx`;
+  }
+
+  /** The schema prefix of the inbox table (`schema.`), or ''. */
+  protected inboxSchemaPrefix(): string {
+    const parts = this.inboxTable.split('.');
+    return parts.length > 1 ? `${this.quote(parts[0])}.` : '';
+  }
+
+  /**
+   * `CREATE TABLE IF NOT EXISTS` statements of the first version of the tables (what the first
+   * shipped migration creates; `inboxRetentionSql` upgrades them).
+   */
   createTablesSql(): string[] {
     const { integer, timestamp, tableSuffix } = this.columnTypes;
     return [
@@ -65,6 +100,34 @@ export abstract class ProjectionStore {
         ` applied_at ${timestamp}, PRIMARY KEY (projection, event_id))${tableSuffix}`,
     ];
   }
+  /**
+   * The inbox's `outcome` column (`applied` | `dead-lettered`; existing rows are `applied`) and the
+   * `(projection, applied_at)` index the retention sweep reads. Safe to run again: statements that
+   * find their work done fail with an error `runDdl` tolerates, or are `IF NOT EXISTS`.
+   */
+  inboxRetentionSql(): string[] {
+    return [
+      `ALTER TABLE ${this.inbox} ADD COLUMN ${this.addColumnIfNotExists}outcome varchar(16) NOT NULL DEFAULT 'applied'`,
+      this.createRetentionIndexSql(this.retentionIndex),
+    ];
+  }
+
+  /** Undo `inboxRetentionSql`. */
+  dropInboxRetentionSql(): string[] {
+    return [this.dropRetentionIndexSql(this.retentionIndex), `ALTER TABLE ${this.inbox} DROP COLUMN outcome`];
+  }
+
+  /** Run DDL statements one by one, tolerating those that find their work already done. */
+  async runDdl(db: Executor, statements: string[]): Promise<void> {
+    for (const sql of statements) {
+      try {
+        await db.query(sql);
+      } catch (e) {
+        if (!ALREADY_DONE.test((e as Error).message)) throw e;
+      }
+    }
+  }
+
   /** `DROP TABLE IF EXISTS` statements. */
   dropTablesSql(): string[] {
     return [`DROP TABLE IF EXISTS ${this.inbox}`, `DROP TABLE IF EXISTS ${this.cp}`];
@@ -139,15 +202,52 @@ export abstract class ProjectionStore {
     return this.claimEventIds(db, projection, entries);
   }
 
-  /** Remove ids claimed in this transaction whose events were dead-lettered instead of applied. */
-  async releaseEventIds(db: Executor, projection: string, eventIds: string[]): Promise<void> {
+  /**
+   * Mark ids claimed in this transaction as dead-lettered: their events were sent to the
+   * dead-letter topic instead of being applied. The ids stay, so another plain copy is a duplicate;
+   * only a replayed copy (see `releaseDeadLettered`) is applied.
+   */
+  async markDeadLettered(db: Executor, projection: string, eventIds: string[]): Promise<void> {
+    await this.forChunksOf(eventIds, (ids, list) =>
+      db.query(`UPDATE ${this.inbox} SET outcome = 'dead-lettered' WHERE projection = ${this.param(1)} AND event_id IN (${list})`, [projection, ...ids]),
+    );
+  }
+
+  /**
+   * Remove the ids among `eventIds` that the projection dead-lettered, so that replayed copies of
+   * them can be claimed in this transaction. Ids of applied events are left alone (their replayed
+   * copies are duplicates). Two transactions releasing the same id serialise on its row.
+   */
+  async releaseDeadLettered(db: Executor, projection: string, eventIds: string[]): Promise<void> {
+    await this.forChunksOf(eventIds, (ids, list) =>
+      db.query(
+        `DELETE FROM ${this.inbox} WHERE projection = ${this.param(1)} AND outcome = 'dead-lettered' AND event_id IN (${list})`,
+        [projection, ...ids],
+      ),
+    );
+  }
+
+  /**
+   * Delete up to `limit` inbox rows of a projection written more than `retentionMs` ago (one
+   * statement, in its own transaction); resolves to the number deleted.
+   */
+  async deleteExpiredInbox(dataSource: DataSource, projection: string, retentionMs: number, limit: number): Promise<number> {
+    const { sql, params } = this.deleteExpiredInboxSql();
+    const qr = dataSource.createQueryRunner();
+    try {
+      const result = await qr.query(sql, params(projection, retentionMs, limit), true);
+      return Number((result as { affected?: number }).affected ?? 0);
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** Run `work` on chunks of ids that fit one statement with the projection as parameter 1. */
+  private async forChunksOf(eventIds: string[], work: (ids: string[], placeholders: string) => Promise<unknown>): Promise<void> {
     const chunk = this.maxParams - 1;
     for (let i = 0; i < eventIds.length; i += chunk) {
       const ids = eventIds.slice(i, i + chunk);
-      await db.query(`DELETE FROM ${this.inbox} WHERE projection = ${this.param(1)} AND event_id IN (${this.params(ids.length, 2)})`, [
-        projection,
-        ...ids,
-      ]);
+      await work(ids, this.params(ids.length, 2));
     }
   }
 
@@ -189,14 +289,11 @@ export abstract class ProjectionStore {
     await db.query(`DELETE FROM ${this.cp} WHERE projection = ${this.param(1)}`, [projection]);
   }
 
-  /** Create the tables when missing; tolerates another instance creating them at the same moment. */
+  /**
+   * Create the tables when missing and bring them to the current version (the same DDL as the
+   * shipped migrations); tolerates another instance doing the same at the same moment.
+   */
   async createTables(dataSource: DataSource): Promise<void> {
-    for (const sql of this.createTablesSql()) {
-      try {
-        await dataSource.query(sql);
-      } catch (e) {
-        if (!/already exists|duplicate key/i.test((e as Error).message)) throw e;
-      }
-    }
+    await this.runDdl(dataSource, [...this.createTablesSql(), ...this.inboxRetentionSql()]);
   }
 }

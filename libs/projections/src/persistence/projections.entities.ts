@@ -1,6 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import type { ProjectionTableNames } from '../interfaces/projections-module-options.interface';
 import { resolveProjectionsOptions } from '../projections-options.validator';
+import { createProjectionStore } from './dialect-stores';
 
 /** Row of the checkpoint table. */
 export interface ProjectionCheckpointRow {
@@ -18,6 +19,9 @@ export interface ProjectionInboxRow {
   topic: string;
   topic_partition: number;
   message_offset: string;
+  /** `applied`, or `dead-lettered` (only a replayed copy of the event is applied then). */
+  outcome: 'applied' | 'dead-lettered';
+  /** When the event was applied or dead-lettered: the retention sweep deletes rows older than `inbox.retentionMs`. */
   applied_at: Date;
 }
 
@@ -47,8 +51,10 @@ export function projectionsEntities(tables: ProjectionTableNames = {}): [EntityS
       topic: { type: String, length: 249 },
       topic_partition: { type: 'int' },
       message_offset: { type: 'bigint' },
+      outcome: { type: String, length: 16, default: 'applied' },
       applied_at: { type: Date, createDate: true },
     },
+    indices: [{ name: createProjectionStore('postgres', checkpointTable, inboxTable).retentionIndex, columns: ['projection', 'applied_at'] }],
   });
   return [checkpoint, inbox];
 }

@@ -2,6 +2,7 @@ import type { ConsumedBatch } from '@tributary/kafka';
 import { HandlerFailureError } from '../errors/handler-failure.error';
 import { InboxConflictError } from '../errors/inbox-conflict.error';
 import type { ProjectionMetricsRecorder } from '../observability/projection-metrics';
+import { DeadLetterHeaders } from '../projections.constants';
 import type { InboxEntry } from '../persistence/projection-store';
 import type { PreparedMessage } from './prepared-message';
 import type { ProjectionConsumer } from './projection-consumer';
@@ -42,6 +43,11 @@ export interface BatchTransactionParts {
 const BATCHES_AFTER_INBOX_CONFLICT = 20;
 const HEARTBEAT_EVERY_MS = 1000;
 
+/** A copy sent back to its origin topic by the admin's dead-letter replay. */
+function isReplayedCopy(item: PreparedMessage): boolean {
+  return item.message.headers?.[DeadLetterHeaders.REPLAYED_FROM] !== undefined;
+}
+
 function inboxEntryOf(item: PreparedMessage, topic: string, partition: number): InboxEntry {
   return { eventId: item.envelope!.eventId, topic, partition, offset: item.message.offset };
 }
@@ -62,8 +68,9 @@ function runsOf(items: PreparedMessage[]): PreparedMessage[][] {
 
 /**
  * One fetched batch in one database transaction: lock the partition's checkpoint, skip what is at
- * or below it, claim the event ids in the inbox (ids it held are duplicates), run the handlers,
- * dead-letter what cannot be applied, store the new checkpoint, commit. The fast path expects new
+ * or below it, claim the event ids in the inbox (ids it held are duplicates, unless dead-lettered
+ * and this is a replayed copy), run the handlers, dead-letter what cannot be applied (its id stays
+ * claimed, marked dead-lettered), store the new checkpoint, commit. The fast path expects new
  * ids and no handler failure; a batch that breaks either is applied again the careful way.
  */
 export class ProjectionBatchTransaction {
@@ -126,28 +133,38 @@ export class ProjectionBatchTransaction {
       const prepared = pending.map((m) => preparer.prepare(m));
       const applicable: PreparedMessage[] = [];
       const deadLetters: PreparedMessage[] = [];
+      // Every event id is handled once, applied or dead-lettered: a message whose id is known is
+      // a duplicate even when this copy would fail (the inbox decides before the failure counts).
       const candidates = new Map<string, PreparedMessage>();
       for (const item of prepared) {
-        if (item.failure) deadLetters.push(item);
-        else if (!item.route) continue; // unknown type, ignored by policy
-        else if (candidates.has(item.envelope!.eventId)) duplicates++;
-        else candidates.set(item.envelope!.eventId, item);
+        if (!item.envelope) deadLetters.push(item); // undecodable: no id to deduplicate on
+        else if (!item.route && !item.failure) continue; // unknown type, ignored by policy
+        else {
+          const id = item.envelope.eventId;
+          const earlier = candidates.get(id);
+          duplicates += earlier ? 1 : 0;
+          // Two copies in one batch: a replayed one wins (a plain one would be skipped as dead-lettered).
+          if (!earlier || (!isReplayedCopy(earlier) && isReplayedCopy(item))) candidates.set(id, item);
+        }
       }
-      // Claim the event ids in the inbox before applying: the ones it already held are duplicates.
+      // Claim the event ids in the inbox before applying: the ones it already held are duplicates,
+      // except dead-lettered ones that come back as a replayed copy (released here, then claimed).
       let claimed = new Set<string>();
       if (candidates.size > 0) {
+        const replayed = [...candidates.values()].filter(isReplayedCopy).map((item) => item.envelope!.eventId);
+        if (replayed.length > 0) await store.releaseDeadLettered(qr, name, replayed);
         const entries = [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition));
         const fresh = expectNewIds ? await store.claimNewEventIds(qr, name, entries) : await store.claimEventIds(qr, name, entries);
         if (fresh === null) throw new InboxConflictError();
         claimed = fresh;
       }
       for (const [eventId, item] of candidates) {
-        if (!claimed.has(eventId)) {
-          duplicates++;
-          continue;
+        if (!claimed.has(eventId)) duplicates++;
+        else if (item.failure) deadLetters.push(item);
+        else {
+          item.context = preparer.contextOf(qr.manager, topic, partition, item);
+          applicable.push(item);
         }
-        item.context = preparer.contextOf(qr.manager, topic, partition, item);
-        applicable.push(item);
       }
       const applied: PreparedMessage[] = [];
       let lastHeartbeat = Date.now();
@@ -157,7 +174,7 @@ export class ProjectionBatchTransaction {
           lastHeartbeat = Date.now();
         }
         if (withSavepoints) {
-          await retrier.apply(qr, run, applied, deadLetters);
+          await retrier.apply(qr, run, applied, deadLetters, batch);
           continue;
         }
         try {
@@ -169,9 +186,9 @@ export class ProjectionBatchTransaction {
       }
       deadLetters.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
       if (deadLetters.length > 0) await deadLetterer.send(batch, deadLetters);
-      // Dead-lettered events were claimed but not applied: give their ids back.
-      const unapplied = deadLetters.flatMap((d) => (d.envelope && claimed.has(d.envelope.eventId) ? [d.envelope.eventId] : []));
-      if (unapplied.length > 0) await store.releaseEventIds(qr, name, unapplied);
+      // Dead-lettered events keep their claimed ids, marked: a plain copy is then a duplicate.
+      const dead = deadLetters.flatMap((d) => (d.envelope && claimed.has(d.envelope.eventId) ? [d.envelope.eventId] : []));
+      if (dead.length > 0) await store.markDeadLettered(qr, name, dead);
       await store.saveCheckpoint(qr, name, topic, partition, last);
       await qr.commitTransaction();
       metrics.applied(applied);

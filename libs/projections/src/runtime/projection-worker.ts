@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ConsumedBatch } from '@tributary/kafka';
+import { BatchAbortedError } from '../errors/batch-aborted.error';
 import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
 import type { ProjectionState } from '../interfaces/projection-policies.enum';
 import type { ProjectionPartitionStatus, ProjectionStatus } from '../interfaces/projection-status.interface';
@@ -8,6 +9,7 @@ import { ProjectionConsumer } from './projection-consumer';
 import { ProjectionDeadLetterer } from './projection-dead-letterer';
 import type { ProjectionDefinition, ProjectionWorkerDeps } from './projection-definition';
 import { ProjectionHandlerInvoker } from './projection-handler-invoker';
+import { ProjectionInboxSweeper } from './projection-inbox-sweeper';
 import { ProjectionMessagePreparer } from './projection-message-preparer';
 import { ProjectionSavepointRetrier } from './projection-savepoint-retrier';
 import { ProjectionStatusReader } from './projection-status-reader';
@@ -20,8 +22,8 @@ import { RateMeter } from './rate-meter';
  *
  * It holds the projection's state and counters and builds the parts that do the work: the
  * consumer (group membership, positions), the batch transaction (with the message preparer, the
- * handler invoker that traces and measures, the savepoint retrier and the dead-letterer), and
- * the status reader (checkpoints against watermarks).
+ * handler invoker that traces and measures, the savepoint retrier and the dead-letterer), the
+ * status reader (checkpoints against watermarks) and the inbox's retention sweeper.
  */
 export class ProjectionWorker {
   private readonly logger: Logger;
@@ -38,6 +40,8 @@ export class ProjectionWorker {
   private readonly deadLetterer: ProjectionDeadLetterer;
   private readonly batches: ProjectionBatchTransaction;
   private readonly statusReader: ProjectionStatusReader;
+  /** Deletes the projection's expired inbox rows; started and stopped with the module. */
+  readonly inboxSweeper: ProjectionInboxSweeper;
 
   constructor(
     readonly definition: ProjectionDefinition,
@@ -67,11 +71,21 @@ export class ProjectionWorker {
       consumer: this.consumer,
       preparer: new ProjectionMessagePreparer(definition),
       invoker,
-      retrier: new ProjectionSavepointRetrier(invoker, maxAttempts, deps.options.retryBackoffMs, this.logger),
+      retrier: new ProjectionSavepointRetrier(
+        invoker,
+        maxAttempts,
+        {
+          retryBackoffMs: deps.options.retryBackoffMs,
+          retryBackoffMaxMs: deps.options.retryBackoffMaxMs,
+          heartbeatInterval: deps.options.consumer.heartbeatInterval,
+        },
+        this.logger,
+      ),
       deadLetterer: this.deadLetterer,
       metrics,
     });
     this.statusReader = new ProjectionStatusReader(definition, deps);
+    this.inboxSweeper = new ProjectionInboxSweeper(definition, deps, this.logger);
   }
 
   get name(): string {
@@ -162,6 +176,10 @@ export class ProjectionWorker {
     try {
       outcome = await this.batches.apply(batch);
     } catch (e) {
+      if (e instanceof BatchAbortedError) {
+        this.logger.log(`batch ${batch.topic}[${batch.partition}]@${batch.messages[0].offset} left unfinished (${e.message}); it is applied again from the checkpoint`);
+        return;
+      }
       if (e instanceof ProjectionHaltedException) {
         this.state = 'failed';
         this.lastError = e.message;
