@@ -14,6 +14,7 @@ export * from './codec/traceparent';
 export * from './health/kafka.health';
 export * from './health/health-indicator-result';
 export { withTimeout } from './with-timeout';
+export { backoffDelay, type BackoffPolicy } from './backoff';
 export * from './events/integration-event.decorator';
 export * from './events/integration-event.serializer';
 export * from './topology/service-topology';
