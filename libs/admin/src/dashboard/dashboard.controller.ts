@@ -103,11 +103,11 @@ export function createDashboardController(path: string, guard?: Type<CanActivate
       return DASHBOARD_STYLE;
     }
 
-    /** Everything the page shows (the polling fallback and the first paint). */
+    /** Everything the page shows (the first paint, the polling fallback; `?fresh=1` after an action). */
     @Get('api/state')
     @Header('Cache-Control', 'no-store')
-    snapshot(): Promise<DashboardSnapshot> {
-      return this.state.snapshot();
+    snapshot(@Query('fresh') fresh?: string): Promise<DashboardSnapshot> {
+      return this.state.snapshot(fresh === '1');
     }
 
     /** Live updates: `state` events every refresh interval, `job` events as long work moves. */

@@ -169,66 +169,79 @@ function layoutGraph(nodeList, edges) {
   return { layers, layerOf };
 }
 
+const PSEUDO_NODES = { callers: 'RPC callers (not recorded)', external: 'publishers outside the registry' };
+
 function drawTopology(section) {
   if (section.error) return errorBox(section.error);
   const { nodes, edges } = section.data;
   if (nodes.length === 0 && edges.length === 0) return empty('Nothing to draw: no service in the registry yet.');
-  const W = 180, H = 56, GAP_X = 170, GAP_Y = 34, PAD = 24;
+  const W = 200, H = 56, GAP_X = 230, GAP_Y = 74, PAD = 24, LANE = 24;
   const { layers, layerOf } = layoutGraph(nodes, edges);
-  const tallest = Math.max(...layers.map((l) => l.length));
-  const position = new Map();
-  layers.forEach((layer, l) => {
-    const offset = ((tallest - layer.length) * (H + GAP_Y)) / 2;
-    layer.forEach((id, i) => position.set(id, { x: PAD + l * (W + GAP_X), y: PAD + offset + i * (H + GAP_Y) }));
-  });
-  const width = PAD * 2 + layers.length * W + (layers.length - 1) * GAP_X + 60;
-  const bottom = PAD + tallest * (H + GAP_Y) - GAP_Y;
   const grouped = new Map();
   for (const e of edges) {
     const key = e.from + '\u0000' + e.to + '\u0000' + e.kind;
     if (!grouped.has(key)) grouped.set(key, { from: e.from, to: e.to, kind: e.kind, labels: [] });
-    grouped.get(key).labels.push(e.kind === 'event' && e.topic ? e.label + ' (' + e.topic + ')' : e.label);
+    grouped.get(key).labels.push(e.kind === 'event' && e.topic ? e.label + ' @ ' + e.topic : e.label);
   }
-  let height = bottom + PAD;
+  // Edges between neighbouring layers run in the gap; longer ones get a lane above the nodes,
+  // backward and same-layer ones a lane below.
+  const routes = [...grouped.values()].map((g) => {
+    const span = layerOf.get(g.to) - layerOf.get(g.from);
+    return { ...g, route: g.from === g.to ? 'self' : span === 1 ? 'gap' : span > 1 ? 'above' : 'below' };
+  });
+  const above = routes.filter((r) => r.route === 'above');
+  const below = routes.filter((r) => r.route === 'below');
+  const top = PAD + above.length * LANE + (above.length ? 24 : 0) + (routes.some((r) => r.route === 'self') ? 40 : 0);
+  const tallest = Math.max(...layers.map((l) => l.length));
+  const position = new Map();
+  layers.forEach((layer, l) => {
+    const offset = ((tallest - layer.length) * (H + GAP_Y)) / 2;
+    layer.forEach((id, i) => position.set(id, { x: PAD + l * (W + GAP_X), y: top + offset + i * (H + GAP_Y) }));
+  });
+  const bottom = top + tallest * (H + GAP_Y) - GAP_Y;
+  const width = PAD * 2 + layers.length * W + (layers.length - 1) * GAP_X;
+  const height = bottom + (below.length ? 24 + below.length * LANE : 0) + PAD;
   const edgeEls = [];
   const labelEls = [];
-  for (const g of grouped.values()) {
+  for (const g of routes) {
     const a = position.get(g.from), b = position.get(g.to);
-    const dy = g.kind === 'rpc' ? 8 : -8;
+    const shift = g.kind === 'rpc' ? 10 : -10;
     let d, mid;
-    if (g.from === g.to) {
+    if (g.route === 'self') {
       const x = a.x + W / 2, y = a.y;
-      d = 'M' + (x - 20) + ',' + y + ' C' + (x - 30) + ',' + (y - 40) + ' ' + (x + 30) + ',' + (y - 40) + ' ' + (x + 20) + ',' + y;
-      mid = { x, y: y - 32 };
-    } else if (layerOf.get(g.to) > layerOf.get(g.from)) {
-      const x1 = a.x + W, y1 = a.y + H / 2 + dy, x2 = b.x, y2 = b.y + H / 2 + dy, cx = (x1 + x2) / 2;
+      d = 'M' + (x - 24) + ',' + y + ' C' + (x - 34) + ',' + (y - 44) + ' ' + (x + 34) + ',' + (y - 44) + ' ' + (x + 24) + ',' + y;
+      mid = { x, y: y - 40 };
+    } else if (g.route === 'gap') {
+      const x1 = a.x + W, y1 = a.y + H / 2 + shift / 2, x2 = b.x, y2 = b.y + H / 2 + shift / 2, cx = (x1 + x2) / 2;
       d = 'M' + x1 + ',' + y1 + ' C' + cx + ',' + y1 + ' ' + cx + ',' + y2 + ' ' + x2 + ',' + y2;
       mid = { x: cx, y: (y1 + y2) / 2 };
     } else {
-      // Back or same-layer edge: a curve below the nodes.
-      const x1 = a.x + W / 2 + dy, y1 = a.y + H, x2 = b.x + W / 2 + dy, y2 = b.y + H;
-      const low = Math.max(y1, y2) + 46;
-      d = 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + low + ' ' + x2 + ',' + low + ' ' + x2 + ',' + y2;
-      mid = { x: (x1 + x2) / 2, y: low - 10 };
-      height = Math.max(height, low + PAD);
+      const up = g.route === 'above';
+      const lane = up ? PAD + above.indexOf(g) * LANE : bottom + 24 + below.indexOf(g) * LANE;
+      const x1 = a.x + W / 2 + shift, y1 = up ? a.y : a.y + H, x2 = b.x + W / 2 - shift, y2 = up ? b.y : b.y + H;
+      const control = (lane - 0.125 * (y1 + y2)) / 0.75; // puts the curve's middle on the lane
+      d = 'M' + x1 + ',' + y1 + ' C' + x1 + ',' + control + ' ' + x2 + ',' + control + ' ' + x2 + ',' + y2;
+      mid = { x: (x1 + x2) / 2, y: lane };
     }
     const text = g.labels[0] + (g.labels.length > 1 ? '  +' + (g.labels.length - 1) : '');
-    const shown = text.length > 34 ? text.slice(0, 33) + '…' : text;
-    const tip = svg('title', {}, (g.kind === 'rpc' ? 'RPC ' : 'events ') + g.from + ' → ' + g.to + ':\n' + g.labels.join('\n'));
-    edgeEls.push(svg('path', { d, className: 'edge edge-' + g.kind, 'marker-end': 'url(#arrow-' + g.kind + ')' }, tip));
+    const shown = text.length > 32 ? text.slice(0, 31) + '…' : text;
+    const tip = (g.kind === 'rpc' ? 'RPC ' : 'events ') + g.from + ' → ' + g.to + ':\n' + g.labels.join('\n');
+    edgeEls.push(svg('path', { d, className: 'edge edge-' + g.kind, 'marker-end': 'url(#arrow-' + g.kind + ')' }, svg('title', {}, tip)));
     const labelWidth = shown.length * 6.4 + 10;
     labelEls.push(svg('g', { className: 'edge-label edge-label-' + g.kind },
       svg('rect', { x: mid.x - labelWidth / 2, y: mid.y - 9, width: labelWidth, height: 18, rx: 4 }),
       svg('text', { x: mid.x, y: mid.y + 4, 'text-anchor': 'middle' }, shown),
-      tip.cloneNode(true)));
+      svg('title', {}, tip)));
   }
   const info = new Map(nodes.map((n) => [n.id, n]));
+  const maxName = Math.floor((W - 20) / 8.4);
   const nodeEls = [...position].map(([id, p]) => {
     const n = info.get(id);
-    const detail = n ? n.instances + (n.instances === 1 ? ' instance' : ' instances') + (n.versions.length ? ' · ' + n.versions.join(', ') : '') : 'not in the registry';
-    return svg('g', { className: 'node' + (!n || n.instances === 0 ? ' node-external' : ''), 'data-node': id },
+    const pseudo = PSEUDO_NODES[id] !== undefined && (!n || n.instances === 0);
+    const detail = pseudo ? PSEUDO_NODES[id] : n ? n.instances + (n.instances === 1 ? ' instance' : ' instances') + (n.versions.length ? ' · ' + n.versions.join(', ') : '') : 'not in the registry';
+    return svg('g', { className: 'node' + (pseudo || !n || n.instances === 0 ? ' node-external' : ''), 'data-node': id },
       svg('rect', { x: p.x, y: p.y, width: W, height: H, rx: 8 }),
-      svg('text', { x: p.x + W / 2, y: p.y + 23, 'text-anchor': 'middle', className: 'node-name' }, id.length > 24 ? id.slice(0, 23) + '…' : id),
+      svg('text', { x: p.x + W / 2, y: p.y + 23, 'text-anchor': 'middle', className: 'node-name' }, id.length > maxName ? id.slice(0, maxName - 1) + '…' : id),
       svg('text', { x: p.x + W / 2, y: p.y + 41, 'text-anchor': 'middle', className: 'node-detail' }, detail),
       svg('title', {}, id + '\n' + detail));
   });
@@ -236,7 +249,7 @@ function drawTopology(section) {
     svg('path', { d: 'M0,0 L10,5 L0,10 z', className: 'arrow-' + kind }));
   const graph = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, role: 'img', 'aria-label': 'Topology: services, events and RPC calls' },
     svg('defs', {}, marker('event'), marker('rpc')), edgeEls, nodeEls, labelEls);
-  const legend = h('p', { className: 'legend' }, h('span', { className: 'key key-event' }), 'events (publisher → consumer)', h('span', { className: 'key key-rpc' }), 'RPC (caller → server)');
+  const legend = h('p', { className: 'legend' }, h('span', { className: 'key key-event' }), 'events (publisher → consumer)', h('span', { className: 'key key-rpc' }), 'RPC (callers → server)');
   return [h('div', { className: 'graph' }, graph), legend];
 }
 
@@ -401,9 +414,9 @@ async function post(url, body) {
   return result;
 }
 
-async function refreshNow() {
+async function refreshNow(fresh) {
   try {
-    const response = await fetch('api/state', { credentials: 'same-origin' });
+    const response = await fetch(fresh ? 'api/state?fresh=1' : 'api/state', { credentials: 'same-origin' });
     if (!response.ok) throw new Error('HTTP ' + response.status);
     onSnapshot(await response.json());
   } catch (e) {
@@ -463,7 +476,7 @@ document.addEventListener('click', async (event) => {
     button.disabled = false;
     state.rendered.clear();
     render();
-    refreshNow();
+    refreshNow(true);
   }
 });
 
@@ -505,8 +518,8 @@ function setConnection(kind, text) {
 function startPolling(reason) {
   if (state.pollTimer) return;
   setConnection('polling', 'polling every ' + Math.round(refreshMs / 1000) + ' s' + (reason ? ' (' + reason + ')' : ''));
-  state.pollTimer = setInterval(refreshNow, refreshMs);
-  refreshNow();
+  state.pollTimer = setInterval(() => refreshNow(false), refreshMs);
+  refreshNow(false);
 }
 
 function connect() {
@@ -528,6 +541,6 @@ function connect() {
   });
 }
 
-refreshNow();
+refreshNow(false);
 connect();
 `;

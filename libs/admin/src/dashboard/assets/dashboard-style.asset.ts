@@ -12,7 +12,7 @@ export const DASHBOARD_STYLE = String.raw`:root {
 }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.top { display: flex; align-items: center; gap: 12px; padding: 12px 24px; background: var(--card); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 2; }
+.top { display: flex; align-items: center; gap: 12px; padding: 12px 24px; background: var(--card); border-bottom: 1px solid var(--line); }
 .top h1 { font-size: 18px; margin: 0 8px 0 0; }
 main { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; padding: 16px 24px 48px; max-width: 1600px; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 16px 16px; min-width: 0; }
