@@ -75,6 +75,10 @@ describe('gateway: HTTP routes onto RPC contracts, two stock instances, one SIGK
       timeoutMs: 30_000,
       description: 'both stock instances in the registry',
     });
+    // Both routes answer once before anything is measured (first calls pay for connections).
+    for (const path of ['/api/stock/warm', '/api/tcp/stock/warm']) {
+      await waitFor(async () => (await request('GET', path, undefined, 20_000)).status === 200, { timeoutMs: 60_000, description: `${path} answering` });
+    }
   });
 
   afterAll(async () => {

@@ -150,7 +150,11 @@ describe('registry over HTTP: services, topology and a live SSE stream', () => {
     streams.push(stream);
     await stream.open();
     await stream.next((e) => e.event === 'snapshot', 'the snapshot');
-    await app.close();
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<'stuck'>((done) => (timer = setTimeout(() => done('stuck'), 15_000)));
+    const closed = await Promise.race([app.close().then(() => 'closed' as const), stuck]);
+    clearTimeout(timer);
+    expect(closed).toBe('closed');
     expect(app.get(RegistryEventStreams).size).toBe(0);
   });
 });
