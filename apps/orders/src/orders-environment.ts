@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { environmentValidator, IsBrokerList, IsDatabaseUrl } from '../../shared/environment-validation';
 
 /**
@@ -15,6 +15,8 @@ export class OrdersEnvironment {
   /** HTTP port on 127.0.0.1 (0 = any free port). Default 3001. */
   @IsOptional() @IsInt() @Min(0) @Max(65535) ORDERS_HTTP_PORT?: number;
   @IsOptional() @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
+  /** Compacted topic of the dynamic configuration. Default `tributary.config`. */
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: '$property must be a Kafka topic name' }) CONFIG_TOPIC?: string;
   /** Bind address of the HTTP server. Default `127.0.0.1`. */
   @IsOptional() HTTP_HOST?: string;
 }
@@ -28,5 +30,6 @@ export function ordersSettings(env: { get<K extends keyof OrdersEnvironment>(key
     databaseUrl: env.get('ORDERS_DATABASE_URL') ?? env.get('DATABASE_URL'),
     httpPort: env.get('ORDERS_HTTP_PORT') ?? env.get('HTTP_PORT') ?? 3001,
     httpHost: env.get('HTTP_HOST') ?? '127.0.0.1',
+    configTopic: env.get('CONFIG_TOPIC') ?? 'tributary.config',
   };
 }

@@ -48,7 +48,11 @@ type Env = ConfigService<OrdersEnvironment, true>;
       }),
     }),
     OutboxModule.forRoot({ dataSource: getDataSourceToken('orders'), events: [OrderPlaced] }),
-    DynamicConfigModule.forRoot({ configs: [OrderLimits] }),
+    DynamicConfigModule.forRootAsync({
+      configs: [OrderLimits],
+      inject: [ConfigService],
+      useFactory: (env: Env) => ({ topic: ordersSettings(env).configTopic }),
+    }),
     // Serves orders.place / orders.get-limits / orders.set-limits to the gateway.
     RpcModule.forRoot({}),
     DiscoveryModule.forRoot({}),
