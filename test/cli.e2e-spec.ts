@@ -14,6 +14,8 @@ import { runCli, type CliRun } from './support/run-cli';
 const CLUSTER_CLI = 'libs/admin/src/cli/main.ts';
 const APP_CLI = 'test/support/cli-test-main.ts';
 const EVENTS = 30;
+// Each CLI run is a fresh Node process compiling TypeScript and booting an app: allow for a busy machine.
+const CLI_TEST_TIMEOUT_MS = 600_000;
 
 const env = {
   KAFKA_BROKERS: testBrokers().join(','),
@@ -68,7 +70,7 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     };
     await publish(Array.from({ length: EVENTS }, (_, i) => ({ parcelId: `p-${i % 5}` })));
     await waitFor(async () => (await scans()).length === EVENTS, { timeoutMs: 60_000, description: `${EVENTS} scans applied` });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   afterAll(async () => {
     rmSync(env.CLI_TEST_BROKEN_FLAG, { force: true });
@@ -92,14 +94,14 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     expect(status.outbox).toBeNull();
     // Lag from the projection's committed group offsets.
     expect(status.projections.find((p) => p.name === env.CLI_TEST_PROJECTION)).toMatchObject({ lag: 0 });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('topology --format mermaid (cluster mode) draws the event edge', async () => {
     const run = ok(await cluster('topology', '--format', 'mermaid'));
     const node = `n_${env.CLI_TEST_SERVICE.replace(/[^A-Za-z0-9]/g, '_')}`;
     expect(lines(run.stdout)[0]).toBe('flowchart LR');
     expect(run.stdout).toContain(`  ${node} -->|"cli-test.parcel-scanned @ ${env.CLI_TEST_TOPIC}"| ${node}`);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('outbox dead list --json, then requeue --all ships the row after the fix', async () => {
     await publish([{ parcelId: 'big', padding: 'x'.repeat(2000) }]);
@@ -120,7 +122,7 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     expect(run.stderr).toMatch(/cli-tester via cli: outbox\.requeue all: 1 of 1 selected/);
     await waitFor(async () => (await scans()).length === EVENTS + 1, { timeoutMs: 60_000, description: 'the requeued event applied' });
     expect((await admin.outboxStatus())?.dead).toBe(0);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('dlq list --json shows the dropped event; dlq replay after the fix applies it exactly once', async () => {
     writeFileSync(env.CLI_TEST_BROKEN_FLAG, 'broken');
@@ -154,7 +156,7 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     expect(await admin.deadLetters({ topic: dlq })).toEqual([]);
     const handled = await admin.deadLetters({ topic: dlq, includeHandled: true });
     expect(handled).toEqual([expect.objectContaining({ disposition: 'replayed' })]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('projections rebuild prints plain progress lines up to 100%; every instance sees the recorded rebuild', async () => {
     const before = (await scans()).length;
@@ -171,7 +173,7 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     // This process did not start the rebuild, yet sees it (the record lives in the database).
     const status = (await admin.projections()).find((p) => p.name === env.CLI_TEST_PROJECTION)!;
     expect(status.rebuild).toMatchObject({ startedBy: 'cli-tester', via: 'cli', finishedAt: expect.any(String), progress: { ratio: 1 } });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('bad arguments exit with 2 and say what to type', async () => {
     const requeue = await cluster('outbox', 'dead', 'requeue');
@@ -182,5 +184,5 @@ describe('tributary CLI (real broker and PostgreSQL)', () => {
     const typo = await cluster('topolgy');
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('(Did you mean topology?)');
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

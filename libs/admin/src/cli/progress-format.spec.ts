@@ -12,6 +12,10 @@ describe('progress formatting', () => {
     expect(formatProgressLine('replay', { done: 1, total: 3, ratio: 1 / 3, ratePerSecond: 0.5, etaSeconds: null, finished: false })).toBe('replay: 1/3 (33%) 0.5/s eta ?');
   });
 
+  it('never shows 100% before the last item', () => {
+    expect(formatProgressLine('x', { done: 999, total: 1000, ratio: 0.999, ratePerSecond: 100, etaSeconds: 1, finished: false })).toBe('x: 999/1000 (99%) 100/s eta 1s');
+  });
+
   it('durations', () => {
     expect(formatDuration(null)).toBe('?');
     expect(formatDuration(9.4)).toBe('9s');
