@@ -1,5 +1,6 @@
 import { Injectable, Logger, Optional, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { KafkaClient, TributaryMetrics, type ConsumedBatch, type KafkaConsumerRunner } from '@tributary/kafka';
+import { randomBytes } from 'node:crypto';
 import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
 import type { Catalogue, ServiceInstance } from './interfaces/service-instance.interface';
 import { DiscoveryMetrics } from './observability/discovery-metrics';
@@ -11,8 +12,9 @@ import { buildCatalogue, instancesSignature, RegistryState } from './registry/re
 const SWEEP_INTERVAL_MS = 250;
 
 /**
- * This instance's view of the registry: reads the whole compacted topic (its own consumer group,
- * from the beginning) and keeps the live instances in memory.
+ * This instance's view of the registry: reads the whole compacted topic (a consumer group of its
+ * own process start, from the beginning) and keeps the live instances in memory. Liveness is judged
+ * on this reader's clock, from when each record arrived; records are ordered by topic offset.
  */
 @Injectable()
 export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,6 +28,8 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   private readonly caughtUp: Promise<void>;
   private markCaughtUp!: () => void;
   private pendingWatermarks?: Map<number, bigint>;
+  /** End of each partition when this reader started: records before it are replayed history. */
+  private startWatermarks = new Map<number, bigint>();
   private metrics?: DiscoveryMetrics;
 
   constructor(
@@ -40,11 +44,13 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
     const { registryTopic, service, instanceId } = this.settings.value;
     await this.settings.ensureRegistryTopic();
     const watermarks = await this.kafka.admin.highWatermarks(registryTopic);
+    this.startWatermarks = watermarks;
     this.pendingWatermarks = new Map([...watermarks].filter(([, high]) => high > 0n));
     if (this.pendingWatermarks.size === 0) this.markCaughtUp();
     this.consumer = this.kafka.createConsumer({
-      // A group of its own: every instance must read every record.
-      groupId: `tributary.registry.${service}.${instanceId}`,
+      // A group of its own, every instance must read every record; and of this process start, so an
+      // instance restarted with the same configured id never waits for its dead predecessor's session.
+      groupId: `tributary.registry.${service}.${instanceId}.${randomBytes(6).toString('hex')}`,
       topics: [registryTopic],
       fromBeginning: true,
       autoCommit: false,
@@ -95,15 +101,19 @@ export class DiscoveryClient implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async onBatch(batch: ConsumedBatch): Promise<void> {
+    const receivedAt = Date.now();
+    const replayedBelow = this.startWatermarks.get(batch.partition) ?? 0n;
     for (const message of batch.messages) {
       const key = message.key?.toString('utf8');
+      const offset = BigInt(message.offset);
+      const receipt = { partition: batch.partition, offset, receivedAt, replayed: offset < replayedBelow };
       if (key) {
         if (!message.value || message.value.length === 0) {
-          this.state.apply(key, null);
+          this.state.apply(key, null, receipt);
         } else {
           const record = decodeRegistryRecord(message.value);
           if (typeof record === 'string') this.logger.warn(`skipping registry record ${key}: ${record}`);
-          else this.state.apply(key, record);
+          else this.state.apply(key, record, receipt);
         }
       }
       batch.resolveOffset(message.offset);

@@ -5,7 +5,10 @@ export class RpcContext {
     readonly method: string,
     /** Correlation id of the call. */
     readonly correlationId: string,
-    /** Epoch ms after which the caller has given up. */
+    /**
+     * Epoch ms, on this server's clock, after which the caller has given up: receipt time plus the
+     * budget the caller sent (clocks of caller and server are never compared).
+     */
     readonly deadline: number,
     /** Transport the request came over (`kafka`, `tcp`). */
     readonly transport: string,

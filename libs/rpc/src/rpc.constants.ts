@@ -2,13 +2,22 @@
 export const RpcHeaders = {
   /** Method name, e.g. `inventory.reserve`. */
   METHOD: 'tributary-rpc-method',
-  /** Id that pairs a reply with its request (unique within the caller's reply topic). */
+  /** Id that pairs a reply with its request (unique across the caller's restarts: random per process, then a counter). */
   CORRELATION_ID: 'tributary-rpc-correlation-id',
   /** Topic the caller reads replies from. */
   REPLY_TO: 'tributary-rpc-reply-to',
   /** Partition of `REPLY_TO` to answer on. */
   REPLY_PARTITION: 'tributary-rpc-reply-partition',
-  /** Epoch ms after which the caller stops waiting; servers drop requests past it. */
+  /**
+   * The caller's remaining budget when the request left, ms: the server's deadline is its own
+   * receipt time plus this, so the two clocks are never compared.
+   */
+  TIMEOUT_MS: 'tributary-rpc-timeout-ms',
+  /**
+   * Epoch ms (the caller's clock) after which the caller stops waiting. Still sent for servers that
+   * predate `TIMEOUT_MS`, and used only when a request carries no `TIMEOUT_MS`: it is right only
+   * when both clocks agree.
+   */
   DEADLINE: 'tributary-rpc-deadline',
   /** `ok` or `error`. */
   STATUS: 'tributary-rpc-status',

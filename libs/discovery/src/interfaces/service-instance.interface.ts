@@ -13,7 +13,7 @@ export interface ServiceInstance {
   /** Layout version of the record. */
   schema: number;
   service: string;
-  /** Unique per process start. */
+  /** The instance id: `<host>-<pid>-<random>` unless configured (then stable across restarts). */
   instanceId: string;
   /** Version of the service (`@TributaryService({ version })`). */
   version: string;
@@ -28,7 +28,10 @@ export interface ServiceInstance {
   serves: ServedMethod[];
   /** ISO-8601 start time. */
   startedAt: string;
-  /** Epoch ms of the last heartbeat (the announcer's clock). */
+  /**
+   * Epoch ms of the last heartbeat, on the announcer's clock: informational. Readers judge liveness
+   * on their own clock, from when they received the record.
+   */
   heartbeatAt: number;
   /** The instance counts as gone when no heartbeat came for this long, ms. */
   ttlMs: number;

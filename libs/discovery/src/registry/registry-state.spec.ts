@@ -23,17 +23,59 @@ function instance(service: string, instanceId: string, heartbeatAt: number, extr
 }
 
 describe('RegistryState', () => {
-  it('keeps the latest record per key, deletes on tombstones and ages out by TTL', () => {
+  let offset = 0n;
+  const at = (receivedAt: number, extra: { replayed?: boolean; partition?: number; offset?: bigint } = {}) => ({
+    partition: 0,
+    offset: extra.offset ?? ++offset,
+    receivedAt,
+    replayed: extra.replayed,
+  });
+
+  it('keeps the latest record per key by offset, deletes on tombstones and ages out by TTL on the reader\'s clock', () => {
     const state = new RegistryState();
-    state.apply('a/1', instance('a', '1', 1000));
-    state.apply('b/1', instance('b', '1', 1500));
+    state.apply('a/1', instance('a', '1', 1000), at(1000));
+    state.apply('b/1', instance('b', '1', 1500), at(1500));
     expect(state.live(1900).map((i) => i.service)).toEqual(['a', 'b']);
     expect(state.live(2100).map((i) => i.service)).toEqual(['b']);
-    expect(state.apply('a/1', instance('a', '1', 900))).toBe(false);
-    state.apply('a/1', instance('a', '1', 2000));
+    // A heartbeat whose own timestamp went backwards (the announcer's clock was set back) still counts.
+    expect(state.apply('a/1', instance('a', '1', 900), at(2000))).toBe(true);
     expect(state.live(2100).map((i) => i.service)).toEqual(['a', 'b']);
-    expect(state.apply('b/1', null)).toBe(true);
+    expect(state.apply('b/1', null, at(2100))).toBe(true);
     expect(state.live(2100).map((i) => i.service)).toEqual(['a']);
+  });
+
+  it('never lets a re-read of older offsets roll a record back or bring a removed one back', () => {
+    const state = new RegistryState();
+    state.apply('a/1', instance('a', '1', 1, { version: '2.0.0' }), at(1000, { offset: 10n }));
+    state.apply('b/1', null, at(1000, { offset: 11n }));
+    expect(state.apply('a/1', instance('a', '1', 5, { version: '1.0.0' }), at(1100, { offset: 3n }))).toBe(false);
+    expect(state.apply('b/1', instance('b', '1', 5), at(1100, { offset: 4n }))).toBe(false);
+    expect(state.live(1200).map((i) => `${i.service}@${i.version}`)).toEqual(['a@2.0.0']);
+    // Offsets are per partition.
+    expect(state.apply('c/1', instance('c', '1', 5), { ...at(1100, { offset: 4n }), partition: 1 })).toBe(true);
+  });
+
+  it('judges liveness on receive time whatever the announcer\'s clock says, ten minutes ahead or behind', () => {
+    const state = new RegistryState();
+    const now = 1_000_000_000;
+    state.apply('ahead/1', instance('ahead', '1', now + 600_000), at(now));
+    state.apply('behind/1', instance('behind', '1', now - 600_000), at(now));
+    expect(state.live(now + 500).map((i) => i.service)).toEqual(['ahead', 'behind']);
+    expect(state.live(now + 1001)).toEqual([]);
+  });
+
+  it('takes a record replayed at start as heard at its own time when that is past, and now when it lies ahead', () => {
+    const state = new RegistryState();
+    const now = 1_000_000_000;
+    state.apply('dead/1', instance('dead', '1', now - 60_000), at(now, { replayed: true }));
+    state.apply('fresh/1', instance('fresh', '1', now - 200), at(now, { replayed: true }));
+    state.apply('ahead/1', instance('ahead', '1', now + 600_000), at(now, { replayed: true }));
+    expect(state.live(now).map((i) => i.service)).toEqual(['ahead', 'fresh']);
+    expect(state.live(now + 900).map((i) => i.service)).toEqual(['ahead']);
+    expect(state.live(now + 1001)).toEqual([]);
+    // The next live heartbeat of an instance whose clock runs behind makes it live.
+    state.apply('dead/1', instance('dead', '1', now - 59_000), at(now + 1000));
+    expect(state.live(now + 1500).map((i) => i.service)).toEqual(['dead']);
   });
 
   it('ignores heartbeats in the change signature', () => {

@@ -1,38 +1,70 @@
 import type { Catalogue, CatalogueEvent, CatalogueMethod, CatalogueService, ServiceInstance } from '../interfaces/service-instance.interface';
 
-/** True while the instance's last heartbeat is younger than its TTL. */
+/**
+ * True while the instance's last heartbeat, by its own timestamp, is younger than its TTL. This
+ * compares the announcer's clock with `now`: use it only for a one-shot look at the registry where
+ * no receive time is known. A `DiscoveryClient` judges liveness on when it received each record.
+ */
 export function isAlive(instance: ServiceInstance, now: number): boolean {
   return now - instance.heartbeatAt <= instance.ttlMs;
 }
 
+/** Where and when a registry record was read. */
+export interface RegistryRecordReceipt {
+  /** Partition of the registry topic. */
+  partition: number;
+  /** Offset of the record: later offsets win, whatever their timestamps say. */
+  offset: bigint;
+  /** This reader's clock when the record was read. */
+  receivedAt: number;
+  /**
+   * The record was already on the topic when this reader started (read while catching up): it was
+   * written some time ago, how long is unknown. It counts as heard at its own `heartbeatAt` when
+   * that lies in the past (a dead instance's old record is not live) and as heard now otherwise (an
+   * announcer whose clock runs ahead); the next heartbeat sets it straight either way.
+   */
+  replayed?: boolean;
+}
+
+interface Entry {
+  record: ServiceInstance;
+  /** When this reader last heard from the instance, on its own clock. */
+  heardAt: number;
+}
+
 /**
- * The registry as read so far: the latest record per key (tombstones delete). Liveness is
- * computed at read time from each record's heartbeat and TTL, so a dead instance ages out
- * without anyone writing for it.
+ * The registry as read so far: the latest record per key by topic offset (tombstones delete).
+ * Liveness is judged at read time on this reader's clock: an instance is live while its last
+ * record was received less than its TTL ago, so clocks of announcers never matter and a dead
+ * instance ages out without anyone writing for it.
  */
 export class RegistryState {
-  private readonly records = new Map<string, ServiceInstance>();
+  private readonly records = new Map<string, Entry>();
+  /** Highest offset applied per partition: a re-read (consumer restart) never rolls a record back. */
+  private readonly applied = new Map<number, bigint>();
 
   /** Apply one record (`null` = tombstone). Returns true when the stored state changed. */
-  apply(key: string, record: ServiceInstance | null): boolean {
+  apply(key: string, record: ServiceInstance | null, receipt: RegistryRecordReceipt): boolean {
+    const last = this.applied.get(receipt.partition);
+    if (last !== undefined && receipt.offset <= last) return false;
+    this.applied.set(receipt.partition, receipt.offset);
     if (record === null) return this.records.delete(key);
-    const current = this.records.get(key);
-    // A late, older record (e.g. re-read after a rebalance) must not roll a heartbeat back.
-    if (current && current.heartbeatAt > record.heartbeatAt) return false;
-    this.records.set(key, record);
+    const heardAt = receipt.replayed ? Math.min(receipt.receivedAt, record.heartbeatAt) : receipt.receivedAt;
+    this.records.set(key, { record, heardAt });
     return true;
   }
 
   /** Live instances, sorted by service then instance id. */
   live(now: number): ServiceInstance[] {
     return [...this.records.values()]
-      .filter((r) => isAlive(r, now))
+      .filter((e) => now - e.heardAt <= e.record.ttlMs)
+      .map((e) => e.record)
       .sort((a, b) => a.service.localeCompare(b.service) || a.instanceId.localeCompare(b.instanceId));
   }
 
-  /** Drop records that aged out long ago (ten TTLs), so memory does not grow with dead instances. */
+  /** Drop records not heard of for ten TTLs, so memory does not grow with dead instances. */
   prune(now: number): void {
-    for (const [key, r] of this.records) if (now - r.heartbeatAt > r.ttlMs * 10) this.records.delete(key);
+    for (const [key, e] of this.records) if (now - e.heardAt > e.record.ttlMs * 10) this.records.delete(key);
   }
 }
 

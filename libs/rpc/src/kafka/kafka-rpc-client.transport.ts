@@ -12,6 +12,8 @@ import {
   type KafkaConsumerRunner,
 } from '@tributary/kafka';
 import type { Producer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
+import { CorrelationIds } from '../client/correlation-ids';
 import { PendingCalls } from '../client/pending-calls';
 import { RpcClientTransport, type OutgoingRpcRequest } from '../client/rpc-client-transport';
 import { isRpcReply, type RpcReply } from '../errors/rpc-error.codec';
@@ -19,9 +21,10 @@ import { RpcClientClosedException } from '../exceptions/rpc-client-closed.except
 import { RpcDeadlineExceededException } from '../exceptions/rpc-deadline-exceeded.exception';
 import { RpcUnavailableException } from '../exceptions/rpc-unavailable.exception';
 import { RpcHeaders } from '../rpc.constants';
+import { remainingBudgetMs } from '../rpc-deadline';
 import { RpcSettings } from '../rpc-settings';
 import { rpcReplyTopic, rpcRequestTopic } from '../rpc-topics';
-import { SendQueue } from './send-queue';
+import { producerBatchSender, SendQueue } from './send-queue';
 
 /** How long a reply topic is kept if its instance dies without deleting it, ms. */
 const REPLY_RETENTION_MS = String(60 * 60 * 1000);
@@ -30,6 +33,12 @@ const REPLY_RETENTION_MS = String(60 * 60 * 1000);
  * Calls over Kafka: requests go to the service's request topic; replies come back on a topic of
  * this instance alone (created at start, deleted on graceful stop), so any number of caller
  * instances each get their own replies (unlike ClientKafka's shared reply partitions).
+ *
+ * The reply topic is named after the instance id, so a caller restarted with a configured id
+ * finds its old topic, with old replies and late ones still coming. It reads it through a consumer
+ * group of its own process start (nothing to wait for from a dead member of an earlier start),
+ * from the topic's end as it was before the first request left, and correlation ids never repeat
+ * across starts: an old reply is never read, or else matches no call and is ignored.
  */
 @Injectable()
 export class KafkaRpcClientTransport extends RpcClientTransport implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,12 +48,12 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   private readonly ensuredServices = new Map<string, Promise<void>>();
   private readonly spanAttributesOf = new Map<string, Attributes>();
   private readonly instanceId: string;
-  private readonly queue = new SendQueue(() => this.producer);
+  private readonly queue = new SendQueue(producerBatchSender(() => this.producer));
+  private readonly correlationIds = new CorrelationIds();
   private producer?: Producer;
   private consumer?: KafkaConsumerRunner;
   private starting?: Promise<void>;
   private closed = false;
-  private sequence = 0;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -102,7 +111,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       throw new RpcUnavailableException(request.service, request.method, (e as Error).message);
     }
     if (this.closed) throw new RpcClientClosedException(request.method);
-    const id = (++this.sequence).toString(36);
+    const id = this.correlationIds.next();
     const reply = this.pending.wait(id, request.deadline - Date.now(), {
       deadline: () => new RpcDeadlineExceededException(request.method, request.timeoutMs),
       closed: () => new RpcClientClosedException(request.method),
@@ -113,6 +122,8 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       [RpcHeaders.CORRELATION_ID]: id,
       [RpcHeaders.REPLY_TO]: this.replyTopic,
       [RpcHeaders.REPLY_PARTITION]: '0',
+      [RpcHeaders.TIMEOUT_MS]: String(remainingBudgetMs(request.deadline)),
+      // For servers that predate TIMEOUT_MS.
       [RpcHeaders.DEADLINE]: String(request.deadline),
       [TributaryHeaders.SOURCE]: this.settings.value.service,
       [TributaryHeaders.CONTENT_TYPE]: jsonCodec.contentType,
@@ -159,23 +170,31 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
     ]);
     // Not idempotent and acks=1 (see SendQueue): the latency-bound path.
     this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5 });
+    // Taken before any request of this start leaves: every reply to one lies past it.
+    const start = (await this.kafka.admin.highWatermarks(topic)).get(0) ?? 0n;
+    let positioned!: () => void;
+    const ready = new Promise<void>((resolve) => (positioned = resolve));
     const consumer = this.kafka.createConsumer({
-      groupId: topic,
+      // A group of this process start alone: a restarted caller never waits for the session of its
+      // dead predecessor to expire, and no offset is ever committed, so the broker drops it when empty.
+      groupId: `${topic}.${randomBytes(6).toString('hex')}`,
       topics: [topic],
-      // A brand-new topic of our own: reading from the start loses no early reply.
-      fromBeginning: true,
       autoCommit: false,
       maxWaitTimeInMs: 50,
       eachBatch: (batch) => this.onReplies(batch),
+      onAssigned: (assignment) => {
+        if (assignment[topic]?.includes(0)) consumer.seek(topic, 0, start.toString());
+        positioned();
+      },
     });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => consumer.consumer.on(consumer.consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.start();
-    await joined;
+    await ready;
   }
 
   private async onReplies(batch: ConsumedBatch): Promise<void> {
     for (const message of batch.messages) {
+      if (batch.isStale()) return;
       const headers = headersToStrings(message.headers);
       const id = headers[RpcHeaders.CORRELATION_ID];
       if (id && message.value) {
@@ -185,6 +204,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
         } catch {
           reply = undefined;
         }
+        // A reply nobody waits for (late, duplicate, or to an earlier start of this instance) is dropped.
         if (isRpcReply(reply)) this.pending.settle(id, reply);
         else this.logger.warn(`ignoring a malformed reply to call ${id}`);
       }

@@ -11,11 +11,14 @@ import {
   type ConsumedBatch,
   type KafkaConsumerRunner,
 } from '@tributary/kafka';
-import type { KafkaMessage, Producer } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
+import { ReplyTopicGoneError } from '../errors/reply-topic-gone.error';
 import { RpcHeaders } from '../rpc.constants';
+import { localDeadline } from '../rpc-deadline';
 import { RpcSettings } from '../rpc-settings';
 import { rpcRequestTopic, rpcServerGroup } from '../rpc-topics';
 import { RpcDispatcher } from '../server/rpc-dispatcher';
+import { KafkaReplyProducer } from './kafka-reply-producer';
 import { SendQueue } from './send-queue';
 
 /** Requests served at the same time by one instance; past it, fetching waits (backpressure). */
@@ -32,8 +35,8 @@ const OWN_HEADERS = new Set<string>([...Object.values(RpcHeaders), TributaryHead
 @Injectable()
 export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(KafkaRpcServer.name);
-  private readonly queue = new SendQueue(() => this.producer);
-  private producer?: Producer;
+  private readonly replies: KafkaReplyProducer;
+  private readonly queue: SendQueue;
   private consumer?: KafkaConsumerRunner;
   private joined?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -45,7 +48,10 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     private readonly settings: RpcSettings,
     private readonly dispatcher: RpcDispatcher,
     private readonly topology: ServiceTopology,
-  ) {}
+  ) {
+    this.replies = new KafkaReplyProducer(kafka);
+    this.queue = new SendQueue((topicMessages) => this.replies.deliver(topicMessages));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const methods = this.dispatcher.methods();
@@ -62,8 +68,7 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
       [MessagingAttributes.CONSUMER_GROUP_NAME]: groupId,
     };
     await this.kafka.admin.ensureTopics([{ topic, numPartitions: requestPartitions }]);
-    // A reply topic can vanish with its caller: fail such replies fast instead of retrying for seconds.
-    this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5, retry: { retries: 2, initialRetryTime: 50 } });
+    await this.replies.start();
     const consumer = this.kafka.createConsumer({
       groupId,
       topics: [topic],
@@ -89,8 +94,7 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     // Leaving the group hands the partitions over at once; requests in hand are answered first.
     await this.consumer?.stop();
     await Promise.all([...this.inFlight]);
-    if (this.producer) await this.kafka.closeProducer(this.producer);
-    this.producer = undefined;
+    await this.replies.close();
   }
 
   /**
@@ -116,8 +120,9 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     const method = headers[RpcHeaders.METHOD];
     const correlationId = headers[RpcHeaders.CORRELATION_ID];
     const replyTo = headers[RpcHeaders.REPLY_TO];
-    const deadline = Number(headers[RpcHeaders.DEADLINE]);
-    if (!method || !correlationId || !replyTo || !Number.isFinite(deadline)) {
+    // The caller's remaining budget from now, on this machine's clock (see rpc-deadline.ts).
+    const deadline = localDeadline(headers[RpcHeaders.TIMEOUT_MS], headers[RpcHeaders.DEADLINE]);
+    if (!method || !correlationId || !replyTo || deadline === undefined) {
       this.logger.warn(`ignoring a request without method, correlation id, reply topic or deadline (offset ${message.offset})`);
       return;
     }
@@ -154,6 +159,9 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
           [TributaryHeaders.CONTENT_TYPE]: jsonCodec.contentType,
         },
       })
-      .catch((e: Error) => this.logger.warn(`could not reply to ${replyTo} for ${method}: ${e.message}`));
+      .catch((e: Error) => {
+        // A vanished reply topic is logged once, when it is found gone.
+        if (!(e instanceof ReplyTopicGoneError)) this.logger.warn(`could not reply to ${replyTo} for ${method}: ${e.message}`);
+      });
   }
 }

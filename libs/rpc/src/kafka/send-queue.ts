@@ -6,17 +6,30 @@ interface Queued {
   done: (error?: Error) => void;
 }
 
+/** Sends one coalesced batch; resolves with the topics whose messages failed (others were sent), rejects when all failed. */
+export type BatchSender = (topicMessages: TopicMessages[]) => Promise<ReadonlyMap<string, Error> | void>;
+
+/** A `BatchSender` over one producer (`sendBatch`, acks=1): one failure fails the whole batch. */
+export function producerBatchSender(producer: () => Producer | undefined): BatchSender {
+  return async (topicMessages) => {
+    const current = producer();
+    if (!current) throw new Error('the producer is closed');
+    // acks=1: the leader has it. Requests and replies are short-lived; a lost one ends in a timeout.
+    await current.sendBatch({ topicMessages, acks: 1 });
+  };
+}
+
 /**
- * Coalesces messages into few produce requests (`sendBatch`, acks=1): one request at a time, and
- * whatever arrived meanwhile goes in the next one. Alone, a message waits only for the current tick
- * to end; under load, batches grow by themselves instead of flooding the socket with tiny requests.
+ * Coalesces messages into few produce requests: one request at a time, and whatever arrived
+ * meanwhile goes in the next one. Alone, a message waits only for the current tick to end; under
+ * load, batches grow by themselves instead of flooding the socket with tiny requests.
  */
 export class SendQueue {
   private queue: Queued[] = [];
   private scheduled = false;
   private sending = false;
 
-  constructor(private readonly producer: () => Producer | undefined) {}
+  constructor(private readonly sendBatch: BatchSender) {}
 
   send(topic: string, message: Message): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -46,12 +59,6 @@ export class SendQueue {
   private async sendNow(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    const producer = this.producer();
-    if (!producer) {
-      const error = new Error('the producer is closed');
-      for (const q of batch) q.done(error);
-      return;
-    }
     const byTopic = new Map<string, Message[]>();
     for (const q of batch) {
       const list = byTopic.get(q.topic) ?? [];
@@ -60,9 +67,8 @@ export class SendQueue {
     }
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     try {
-      // acks=1: the leader has it. Requests and replies are short-lived; a lost one ends in a timeout.
-      await producer.sendBatch({ topicMessages, acks: 1 });
-      for (const q of batch) q.done();
+      const failed = await this.sendBatch(topicMessages);
+      for (const q of batch) q.done(failed?.get(q.topic));
     } catch (e) {
       for (const q of batch) q.done(e as Error);
     }

@@ -24,6 +24,7 @@ export interface IncomingRpcRequest {
   /** The decoded JSON payload. */
   payload: unknown;
   correlationId: string;
+  /** When the caller gives up, on this server's clock (receipt time plus the budget it sent). */
   deadline: number;
   transport: string;
   headers: Record<string, string>;

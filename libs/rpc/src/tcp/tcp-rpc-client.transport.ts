@@ -3,6 +3,7 @@ import { ClientTCP } from '@nestjs/microservices';
 import { DiscoveryClient } from '@tributary/discovery';
 import { withTimeout } from '@tributary/kafka';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { CorrelationIds } from '../client/correlation-ids';
 import { RoundRobinBalancer } from '../client/round-robin-balancer';
 import { RpcClientTransport, type OutgoingRpcRequest } from '../client/rpc-client-transport';
 import { isRpcReply, type RpcReply } from '../errors/rpc-error.codec';
@@ -11,6 +12,7 @@ import { RpcConfigurationException } from '../exceptions/rpc-configuration.excep
 import { RpcDeadlineExceededException } from '../exceptions/rpc-deadline-exceeded.exception';
 import { RpcUnavailableException } from '../exceptions/rpc-unavailable.exception';
 import { TCP_RPC_PATTERN } from '../rpc.constants';
+import { remainingBudgetMs } from '../rpc-deadline';
 import { RpcSettings } from '../rpc-settings';
 import type { TcpRpcPacket } from './tcp-rpc-server';
 
@@ -23,8 +25,8 @@ import type { TcpRpcPacket } from './tcp-rpc-server';
 export class TcpRpcClientTransport extends RpcClientTransport implements BeforeApplicationShutdown {
   private readonly connections = new Map<string, ClientTCP>();
   private readonly balancers = new Map<string, RoundRobinBalancer>();
+  private readonly correlationIds = new CorrelationIds();
   private closed = false;
-  private sequence = 0;
 
   constructor(
     private readonly settings: RpcSettings,
@@ -61,7 +63,8 @@ export class TcpRpcClientTransport extends RpcClientTransport implements BeforeA
       const packet: TcpRpcPacket = {
         method: request.method,
         payload: request.payload,
-        correlationId: (++this.sequence).toString(36),
+        correlationId: this.correlationIds.next(),
+        timeoutMs: remainingBudgetMs(request.deadline),
         deadline: request.deadline,
         headers: request.headers,
         traceparent: request.traceparent,

@@ -5,6 +5,7 @@ import { ServiceTopology } from '@tributary/kafka';
 import type { AddressInfo, Server } from 'node:net';
 import type { RpcReply } from '../errors/rpc-error.codec';
 import { TCP_RPC_PATTERN } from '../rpc.constants';
+import { localDeadline } from '../rpc-deadline';
 import { RpcSettings } from '../rpc-settings';
 import { RpcDispatcher } from '../server/rpc-dispatcher';
 
@@ -13,7 +14,10 @@ export interface TcpRpcPacket {
   method: string;
   payload: unknown;
   correlationId: string;
-  deadline: number;
+  /** The caller's remaining budget when it sent the request, ms: the server's deadline is receipt + this. */
+  timeoutMs?: number;
+  /** Epoch ms on the caller's clock; used only without `timeoutMs` (callers that predate it). */
+  deadline?: number;
   headers?: Record<string, string>;
   /** W3C trace context of the caller's CLIENT span. */
   traceparent?: string;
@@ -57,11 +61,13 @@ export class TcpRpcServer implements OnApplicationBootstrap, BeforeApplicationSh
   }
 
   private async handle(packet: TcpRpcPacket): Promise<RpcReply | null> {
+    const deadline = localDeadline(packet?.timeoutMs, packet?.deadline);
     const reply = await this.dispatcher.dispatch({
       method: String(packet?.method),
       payload: packet?.payload,
       correlationId: String(packet?.correlationId ?? ''),
-      deadline: Number(packet?.deadline),
+      // A packet without any deadline gets the app's default timeout.
+      deadline: deadline ?? Date.now() + this.settings.value.defaultTimeoutMs,
       transport: 'tcp',
       headers: packet?.headers ?? {},
       traceparent: typeof packet?.traceparent === 'string' ? packet.traceparent : undefined,
