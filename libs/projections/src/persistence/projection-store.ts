@@ -19,6 +19,17 @@ export interface InboxEntry {
 /** Marker of "a row exists but no offset was applied yet" (rows are created to be locked). */
 const NO_OFFSET = -1n;
 
+/**
+ * Name of an inbox table's retention index: derived from the table name (index names are per
+ * schema on PostgreSQL), shortened with a hash to fit the 63-character limit.
+ */
+export function inboxRetentionIndexName(inboxTable: string): string {
+  const base = inboxTable.split('.').pop()!;
+  const name = `${base}_applied_at_idx`;
+  if (name.length <= 63) return name;
+  return `${base.slice(0, 40)}_${createHash('sha256').update(inboxTable).digest('hex').slice(0, 8)}_applied_at_idx`;
+}
+
 /** Errors of DDL that finds its work already done (a second instance, or `createTables` before the migrations). */
 const ALREADY_DONE = /already exists|duplicate (key|column)/i;
 
@@ -68,15 +79,9 @@ export abstract class ProjectionStore {
    */
   protected abstract deleteExpiredInboxSql(): { sql: string; params: (projection: string, retentionMs: number, limit: number) => unknown[] };
 
-  /**
-   * Name of the inbox's retention index: derived from the table name (index names are per schema
-   * on PostgreSQL), shortened with a hash to fit the 63-character limit.
-   */
+  /** Name of the inbox's retention index (see `inboxRetentionIndexName`). */
   get retentionIndex(): string {
-    const base = this.inboxTable.split('.').pop()!;
-    const name = `${base}_applied_at_idx`;
-    if (name.length <= 63) return name;
-    return `${base.slice(0, 40)}_${createHash('sha256').update(this.inboxTable).digest('hex').slice(0, 8)}_applied_at_idx`;
+    return inboxRetentionIndexName(this.inboxTable);
   }
 
   /** The schema prefix of the inbox table (`schema.`), or ''. */

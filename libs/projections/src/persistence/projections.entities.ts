@@ -1,7 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import type { ProjectionTableNames } from '../interfaces/projections-module-options.interface';
 import { resolveProjectionsOptions } from '../projections-options.validator';
-import { createProjectionStore } from './dialect-stores';
+import { inboxRetentionIndexName } from './projection-store';
 
 /** Row of the checkpoint table. */
 export interface ProjectionCheckpointRow {
@@ -54,7 +54,7 @@ export function projectionsEntities(tables: ProjectionTableNames = {}): [EntityS
       outcome: { type: String, length: 16, default: 'applied' },
       applied_at: { type: Date, createDate: true },
     },
-    indices: [{ name: createProjectionStore('postgres', checkpointTable, inboxTable).retentionIndex, columns: ['projection', 'applied_at'] }],
+    indices: [{ name: inboxRetentionIndexName(inboxTable), columns: ['projection', 'applied_at'] }],
   });
   return [checkpoint, inbox];
 }
