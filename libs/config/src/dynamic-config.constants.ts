@@ -1,8 +1,8 @@
 /** Compacted topic that holds one record per configuration entry. */
 export const DEFAULT_CONFIG_TOPIC = 'tributary.config';
 
-/** Names services and entries may use: safe inside record keys, topic and group names. */
-export const CONFIG_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+/** Names services and entries may use (the rule all Tributary names follow). */
+export { TRIBUTARY_NAME_PATTERN as CONFIG_NAME_PATTERN } from '@tributary/kafka';
 
 /**
  * Audit headers written with every configuration record (set and delete). Values are UTF-8

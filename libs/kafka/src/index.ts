@@ -25,3 +25,4 @@ export * from './observability/tributary-metrics';
 export * from './observability/tributary-metrics.module';
 export { throttledRead } from './observability/throttled-read';
 export { SlowOperationLogger } from './observability/slow-operation.logger';
+export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name';

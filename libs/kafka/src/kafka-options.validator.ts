@@ -1,5 +1,6 @@
 import { KafkaConfigurationException } from './exceptions/kafka-configuration.exception';
 import type { KafkaModuleOptions } from './interfaces/kafka-module-options.interface';
+import { isTributaryName } from './naming/tributary-name';
 
 const KNOWN_OPTIONS = new Set<string>([
   'brokers',
@@ -83,7 +84,7 @@ export function resolveKafkaOptions(options: KafkaModuleOptions): ResolvedKafkaO
         .join(', ')}.`,
     );
   }
-  if (typeof options.serviceName !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(options.serviceName)) {
+  if (!isTributaryName(options.serviceName)) {
     throw new KafkaConfigurationException(
       '`serviceName` must be a non-empty name of letters, digits, ".", "_" or "-" (e.g. "orders").',
     );

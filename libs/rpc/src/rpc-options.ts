@@ -1,6 +1,7 @@
 import { RpcConfigurationException } from './exceptions/rpc-configuration.exception';
 import type { RpcClientOptions, RpcModuleOptions, RpcTcpServerOptions } from './interfaces/rpc-module-options.interface';
 import { DEFAULT_RPC_TOPIC_PREFIX } from './rpc.constants';
+import { isTributaryName } from '@tributary/kafka';
 
 /** RPC options with defaults applied. */
 export interface ResolvedRpcOptions {
@@ -15,7 +16,6 @@ export interface ResolvedRpcOptions {
   slowHandlerThresholdMs: number;
 }
 
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 const KNOWN = new Set([
   'clients',
   'service',
@@ -38,7 +38,7 @@ function positiveInt(name: string, value: unknown, fallback: number, min = 1): n
 }
 
 function name(what: string, value: unknown): string {
-  if (typeof value !== 'string' || !NAME.test(value)) {
+  if (!isTributaryName(value)) {
     throw new RpcConfigurationException(`${what} ${JSON.stringify(value)} must be letters, digits, ".", "_" or "-", e.g. "inventory".`);
   }
   return value;

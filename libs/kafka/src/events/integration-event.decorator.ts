@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { DuplicateIntegrationEventException } from '../exceptions/duplicate-integration-event.exception';
+import { isTributaryName } from '../naming/tributary-name';
 
 /** How the partitioning key is taken from an event: a property name or a function. */
 export type EventKeySelector<T = any> = string | ((event: T) => string | null | undefined);
@@ -28,7 +29,6 @@ export interface IntegrationEventMetadata<T = any> {
 const METADATA = Symbol.for('tributary:integration-event');
 const registry = new Map<string, IntegrationEventMetadata>();
 
-const TYPE = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /**
@@ -42,7 +42,7 @@ const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
  */
 export function IntegrationEvent<T>(options: IntegrationEventOptions<T>): ClassDecorator {
   return (target) => {
-    if (!options || typeof options.type !== 'string' || !TYPE.test(options.type)) {
+    if (!options || !isTributaryName(options.type)) {
       throw new TypeError(`@IntegrationEvent on ${target.name}: \`type\` must be a name like "orders.order-placed"`);
     }
     if (typeof options.topic !== 'string' || !TOPIC.test(options.topic)) {

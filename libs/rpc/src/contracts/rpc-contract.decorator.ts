@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
+import { isTributaryName } from '@tributary/kafka';
 
 const CONTRACT_METADATA = Symbol.for('tributary:rpc-contract');
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
 /**
  * Base of request DTOs: carries the response type for the compiler only (nothing at runtime), so
@@ -50,10 +50,10 @@ export interface RpcContractMetadata extends RpcContractOptions {
  */
 export function RpcContract(options: RpcContractOptions): ClassDecorator {
   return (target) => {
-    if (!options || typeof options.method !== 'string' || !NAME.test(options.method)) {
+    if (!options || !isTributaryName(options.method)) {
       throw new TypeError(`@RpcContract on ${target.name}: \`method\` must be a name like "inventory.reserve"`);
     }
-    if (typeof options.service !== 'string' || !NAME.test(options.service)) {
+    if (!isTributaryName(options.service)) {
       throw new TypeError(`@RpcContract on ${target.name}: \`service\` must be a service name like "inventory"`);
     }
     if (options.response !== undefined && typeof options.response !== 'function') {

@@ -2,6 +2,7 @@ import type { PipeTransform, Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { getRpcContract, type RpcRequest } from '../contracts/rpc-contract.decorator';
 import { RpcParamtype, RPC_ARGS_METADATA } from '../rpc.constants';
+import { isTributaryName } from '@tributary/kafka';
 
 /** Options of `@RpcHandler` when it is given a method name instead of a contract. */
 export interface RpcHandlerOptions {
@@ -36,7 +37,7 @@ export function RpcHandler(method: string, options?: RpcHandlerOptions): MethodD
 export function RpcHandler(target: string | Type<RpcRequest<unknown>>, options: RpcHandlerOptions = {}): MethodDecorator {
   let metadata: RpcHandlerMetadata;
   if (typeof target === 'string') {
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(target)) {
+    if (!isTributaryName(target)) {
       throw new TypeError(`@RpcHandler("${target}"): the method name must be letters, digits, ".", "_" or "-", e.g. "inventory.reserve"`);
     }
     metadata = { method: target, request: options.request, response: options.response };
