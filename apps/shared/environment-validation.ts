@@ -57,7 +57,7 @@ export function IsDatabaseUrl(options?: ValidationOptions): PropertyDecorator {
       options: { message: '$property must be a postgres://, mysql:// or mariadb:// URL, or an SQLite file path', ...options },
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' && value.length > 0 && (/^(postgres(ql)?|mysql|mariadb):\/\/[^\s]+$/.test(value) || /^(sqlite:)?[^:\s][^\s]*$/.test(value) || /^[A-Za-z]:\\/.test(value)),
+          typeof value === 'string' && value.length > 0 && (/^(postgres(ql)?|mysql|mariadb):\/\/\S+$/.test(value) || (!value.includes('://') && /^(sqlite:)?\S+$/.test(value))),
       },
     });
 }
