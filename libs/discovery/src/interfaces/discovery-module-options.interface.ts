@@ -10,8 +10,10 @@ export interface DiscoveryModuleOptions {
   /** Version of this service. @default the `@TributaryService` version, else '0.0.0' */
   version?: string;
   /**
-   * Id of this instance, unique among the instances of the service.
-   * @default `<host>-<pid>-<random>`
+   * Id of this instance, unique among the running instances of the service: its registry key and
+   * the name of its RPC reply topic. Set a stable one for replicas with stable names (StatefulSet
+   * pods); a restart with the same id can call and be found at once. See the README.
+   * @default `<host>-<pid>-<random>` (new at every start)
    */
   instanceId?: string;
   /** Compacted registry topic. @default 'tributary.registry' */
