@@ -30,7 +30,8 @@ type Env = ConfigService<GatewayEnvironment, true>;
     GatewayRoutesModule.forRoot({ routeClasses: [GatewayRoutes] }),
     // GET /registry/services, /registry/services/:name, /registry/topology, /registry/stream (SSE).
     RegistryHttpModule.forRoot({ path: 'registry' }),
-    ConditionalModule.registerWhen(GatewayDashboardModule, 'DASHBOARD_PASSWORD'),
+    // A string condition would mean "unless 'false'", so unset would count as set: test the value.
+    ConditionalModule.registerWhen(GatewayDashboardModule, (env) => Boolean(env.DASHBOARD_PASSWORD)),
     TerminusModule,
     TributaryMetricsModule.register(),
   ],
