@@ -1,67 +1,70 @@
-// A Nest app outside the Tributary repo, built against the packed @tributary/* tarballs.
+// A Nest app outside the Tributary repo, built only from the packed @tributary/* tarballs. One run:
+// an order and its OrderPlaced event are written in one transaction through the outbox, the relay
+// ships the event to Kafka, a projection applies it to a read model, and an RPC call over Kafka is
+// answered from that read model. Prints `SCRATCH_RESULT <json>` for the packaging test to check.
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { IsString } from 'class-validator';
-import {
-  decodeEnvelope,
-  encodeEnvelope,
-  IntegrationEvent,
-  KafkaClient,
-  KafkaModule,
-  createEventEnvelope,
-} from '@tributary/kafka';
-import { randomUUID } from 'node:crypto';
+import { OutboxPublisher } from '@tributary/outbox';
+import { postgresUrl, waitFor } from '@tributary/testing';
+import { DataSource } from 'typeorm';
+import { OrderLookup } from './order-lookup.service';
+import { OrderPlaced } from './order-placed.event';
+import { ScratchModule } from './scratch.module';
+import { names } from './scratch-names';
 
-@IntegrationEvent({ type: 'scratch.pinged', topic: process.env.TOPIC ?? 'scratch.events', key: 'id' })
-class Pinged {
-  @IsString() id = randomUUID();
+/** Every packed lib must at least load from its tarball and export something. */
+function requireEveryLib(): string[] {
+  const loaded: string[] = [];
+  for (const lib of (process.env.TRIBUTARY_LIBS ?? '').split(',').filter(Boolean)) {
+    const exports = require(`@tributary/${lib}`) as Record<string, unknown>;
+    if (Object.keys(exports).length === 0) throw new Error(`@tributary/${lib} exports nothing`);
+    loaded.push(lib);
+  }
+  return loaded;
 }
-
-@Module({
-  imports: [KafkaModule.forRoot({ brokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092', serviceName: 'scratch' })],
-})
-class AppModule {}
 
 async function main(): Promise<void> {
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  app.enableShutdownHooks();
-  // Every other packed lib must load from its tarball too.
-  for (const name of (process.env.TRIBUTARY_LIBS ?? '').split(',').filter(Boolean)) {
-    const lib = require(`@tributary/${name}`) as Record<string, unknown>;
-    if (Object.keys(lib).length === 0) throw new Error(`@tributary/${name} exports nothing`);
+  const loaded = requireEveryLib();
+  const order = {
+    orderId: process.env.SCRATCH_ORDER_ID ?? '',
+    customer: process.env.SCRATCH_CUSTOMER ?? '',
+    amount: Number(process.env.SCRATCH_AMOUNT),
+  };
+  const dataSource = await new DataSource({ type: 'postgres', url: postgresUrl(), poolSize: 4 }).initialize();
+  let app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>> | undefined;
+  try {
+    await dataSource.query(`CREATE TABLE ${names.orders} (order_id uuid PRIMARY KEY, customer text NOT NULL, amount integer NOT NULL)`);
+    await dataSource.query(
+      `CREATE TABLE ${names.orderView} (order_id uuid PRIMARY KEY, customer text NOT NULL, amount integer NOT NULL, event_id uuid NOT NULL, topic text NOT NULL)`,
+    );
+    app = await NestFactory.createApplicationContext(ScratchModule.forDataSource(dataSource), { logger: ['error', 'warn'] });
+    app.enableShutdownHooks();
+
+    // The business write and its event, atomically.
+    const outbox = app.get(OutboxPublisher);
+    const [publishedEventId] = await dataSource.transaction(async (manager) => {
+      await manager.query(`INSERT INTO ${names.orders} (order_id, customer, amount) VALUES ($1, $2, $3)`, [order.orderId, order.customer, order.amount]);
+      return outbox.publish(manager, Object.assign(new OrderPlaced(), order));
+    });
+
+    // NOT_FOUND until the projection has applied the event; then the read model's row.
+    const lookup = app.get(OrderLookup);
+    const answer = await waitFor(() => lookup.find(order.orderId), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      description: `the RPC answer for order ${order.orderId} from the read model`,
+    });
+    console.log(`SCRATCH_RESULT ${JSON.stringify({ publishedEventId, answer, loaded })}`);
+  } finally {
+    await app?.close();
+    for (const table of [names.orders, names.orderView, names.outbox, `${names.outbox}_lanes`, names.checkpoints, names.inbox]) {
+      await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    }
+    await dataSource.destroy();
   }
-  const client = app.get(KafkaClient);
-  const event = new Pinged();
-  const { topic, envelope } = createEventEnvelope(event, { source: client.serviceName });
-  const eventId = envelope.eventId;
-  await client.admin.ensureTopics([{ topic }]);
-  let received: string | undefined;
-  const runner = client.createConsumer({
-    groupId: `scratch-${randomUUID()}`,
-    topics: [topic],
-    fromBeginning: true,
-    eachBatch: async (batch) => {
-      for (const message of batch.messages) {
-        received = decodeEnvelope(message).eventId;
-        batch.resolveOffset(message.offset);
-      }
-    },
-  });
-  await runner.start();
-  const producer = await client.producer();
-  await producer.send({
-    topic,
-    messages: [encodeEnvelope(envelope)],
-  });
-  const deadline = Date.now() + 30_000;
-  while (received !== eventId && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  await app.close();
-  if (received !== eventId) throw new Error('the event did not come back');
-  console.log(`SCRATCH_OK ${eventId}`);
 }
 
-main().catch((e) => {
+main().catch((e: unknown) => {
   console.error(e);
   process.exit(1);
 });
