@@ -1,3 +1,4 @@
+import type { UnitTestTree } from '@angular-devkit/schematics/testing';
 import { filesUnder, readJson, seedMonorepo, seedStandardApp, tributaryRunner } from '../test-support/workspace';
 
 describe('service schematic', () => {
@@ -92,6 +93,43 @@ describe('service schematic', () => {
     const dependencies = readJson(tree, '/package.json').dependencies;
     expect(Object.keys(dependencies).filter((d) => d.startsWith('@tributary/'))).toEqual(['@tributary/rpc']);
     expect(dependencies.typeorm).toBe('0.3.31');
+  });
+
+  it('points the @tributary/* dependencies at a registry version or at packed tarballs', async () => {
+    // A fresh workspace per run: a listed dependency is never changed (the user's version wins).
+    const generate = async (options: object) => runner.runSchematic('service', options, await seedMonorepo());
+    const tributaryDeps = (tree: UnitTestTree) =>
+      Object.fromEntries(Object.entries(readJson(tree, '/package.json').dependencies as Record<string, string>).filter(([d]) => d.startsWith('@tributary/')));
+
+    const pinned = await generate({ name: 'payments', tributaryVersion: '0.2.0' });
+    expect(tributaryDeps(pinned)).toEqual({
+      '@tributary/discovery': '0.2.0',
+      '@tributary/kafka': '0.2.0',
+      '@tributary/outbox': '0.2.0',
+      '@tributary/projections': '0.2.0',
+      '@tributary/rpc': '0.2.0',
+    });
+    expect(readJson(pinned, '/package.json').dependencies.kafkajs).toBe('^2.2.4');
+
+    // The tarballs of `npm run pack`; the default range ^0.1.0 names the 0.1.0 tarballs. RPC needs
+    // @tributary/discovery: with tarballs it must be listed too, though the service does not wire it.
+    const packed = await generate({ name: 'ledger', rpc: true, outbox: false, discovery: false, tributarySource: 'file:../tributary/packages/' });
+    expect(tributaryDeps(packed)).toEqual({
+      '@tributary/discovery': 'file:../tributary/packages/tributary-discovery-0.1.0.tgz',
+      '@tributary/kafka': 'file:../tributary/packages/tributary-kafka-0.1.0.tgz',
+      '@tributary/projections': 'file:../tributary/packages/tributary-projections-0.1.0.tgz',
+      '@tributary/rpc': 'file:../tributary/packages/tributary-rpc-0.1.0.tgz',
+    });
+    const versioned = await generate({ name: 'stock', tributarySource: 'file:packages', tributaryVersion: '0.3.1-rc.1' });
+    expect(tributaryDeps(versioned)['@tributary/outbox']).toBe('file:packages/tributary-outbox-0.3.1-rc.1.tgz');
+
+    await expect(generate({ name: 'bad', tributarySource: 'file:packages', tributaryVersion: '>=0.1.0 <1' })).rejects.toThrow(
+      /must be an exact version/,
+    );
+    await expect(generate({ name: 'bad', tributarySource: 'github:acme/tributary' })).rejects.toThrow(
+      /use "registry" or "file:<folder>"/,
+    );
+    await expect(generate({ name: 'bad', tributaryVersion: ' ' })).rejects.toThrow(/--tributary-version is empty/);
   });
 
   it('refuses a workspace that is not a monorepo, an existing project and a bad name', async () => {

@@ -1,7 +1,8 @@
 import { chain, schematic, SchematicsException, type Rule } from '@angular-devkit/schematics';
-import { addDependencies, TRIBUTARY_VERSION } from '../utils/dependencies';
+import { addDependencies } from '../utils/dependencies';
 import { normalizeName } from '../utils/names';
 import { renderTemplates } from '../utils/templates';
+import { tributaryDependencies } from '../utils/tributary-packages';
 import { readNestWorkspace, registerProject } from '../utils/workspace';
 import type { ServiceOptions } from './service.schema';
 
@@ -11,7 +12,6 @@ export const SAMPLE_EVENT = 'record-created';
 /** Packages every generated service imports, besides those of the Tributary modules it wires. */
 const BASE_DEPENDENCIES: Record<string, string> = {
   '@nestjs/typeorm': '^11.0.0',
-  '@tributary/kafka': TRIBUTARY_VERSION,
   'class-transformer': '^0.5.1',
   'class-validator': '^0.14.0',
   kafkajs: '^2.2.4',
@@ -40,6 +40,11 @@ export function main(options: ServiceOptions): Rule {
       rpc: options.rpc ?? true,
       discovery: options.discovery ?? true,
     };
+    const wired = Object.entries(modules)
+      .filter(([, on]) => on)
+      .map(([module]) => module);
+    // Checked before anything is written: a bad --tributary-version / --tributary-source stops here.
+    const tributary = tributaryDependencies(['kafka', ...wired], options);
     return chain([
       // The sample service and the topic set-up exist for the outbox's events.
       renderTemplates(root, { name, sampleEvent: SAMPLE_EVENT, ...modules }, undefined, modules.outbox ? undefined : /\.service\.ts\.template$/),
@@ -51,14 +56,7 @@ export function main(options: ServiceOptions): Rule {
         compilerOptions: { tsConfigPath: `${root}/tsconfig.app.json` },
       }),
       schematic('event', { name: SAMPLE_EVENT, service: name, spec: options.spec, specFileSuffix: options.specFileSuffix }),
-      addDependencies({
-        ...BASE_DEPENDENCIES,
-        ...Object.fromEntries(
-          Object.entries(modules)
-            .filter(([, wired]) => wired)
-            .map(([module]) => [`@tributary/${module}`, TRIBUTARY_VERSION]),
-        ),
-      }),
+      addDependencies({ ...BASE_DEPENDENCIES, ...tributary }),
     ]);
   };
 }

@@ -1,5 +1,7 @@
+import type { TributaryPackageOptions } from '../utils/tributary-packages';
+
 /** Options of the `service` schematic. */
-export interface ServiceOptions {
+export interface ServiceOptions extends TributaryPackageOptions {
   /** Name of the service: the app goes to `apps/<name>`, the Kafka `serviceName` is `<name>`. */
   name: string;
   /** Wire `OutboxModule` and a sample service publishing through `OutboxPublisher`. @default true */

@@ -1,9 +1,6 @@
 import type { Rule } from '@angular-devkit/schematics';
 import { parse } from 'jsonc-parser';
 
-/** Version range of the Tributary packages the generated code imports (they are released together). */
-export const TRIBUTARY_VERSION = '^0.1.0';
-
 /**
  * Adds the packages the generated code imports to the workspace's package.json `dependencies`,
  * leaving alone those already listed (the user's version wins) and those the root tsconfig maps
