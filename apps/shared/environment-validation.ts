@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, registerDecorator, validateSync, type ValidationOptions } from 'class-validator';
 

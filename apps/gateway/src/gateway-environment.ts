@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { environmentValidator, IsBrokerList } from '../../shared/environment-validation';
 
@@ -9,8 +10,8 @@ export class GatewayEnvironment {
   /** Kafka bootstrap servers. Default `127.0.0.1:9092`. */
   @IsOptional() @IsBrokerList() KAFKA_BROKERS?: string;
   /** HTTP port on 127.0.0.1 (0 = any free port). Default 3000. */
-  @IsOptional() @IsInt() @Min(0) @Max(65535) GATEWAY_HTTP_PORT?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) GATEWAY_HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
   /** Bind address of the HTTP server. Default `127.0.0.1`. */
   @IsOptional() HTTP_HOST?: string;
   /** Basic-auth user of the operator dashboard at /tributary. Default `ops`. */

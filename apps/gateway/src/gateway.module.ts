@@ -31,7 +31,7 @@ type Env = ConfigService<GatewayEnvironment, true>;
     // GET /registry/services, /registry/services/:name, /registry/topology, /registry/stream (SSE).
     RegistryHttpModule.forRoot({ path: 'registry' }),
     // A string condition would mean "unless 'false'", so unset would count as set: test the value.
-    ConditionalModule.registerWhen(GatewayDashboardModule, (env) => Boolean(env.DASHBOARD_PASSWORD)),
+    ConditionalModule.registerWhen(GatewayDashboardModule, (env) => Boolean(env.DASHBOARD_PASSWORD), { debug: false }),
     TerminusModule,
     TributaryMetricsModule.register(),
   ],

@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { environmentValidator, IsBrokerList, IsDatabaseUrl } from '../../shared/environment-validation';
 
@@ -13,8 +14,8 @@ export class InventoryEnvironment {
   @IsOptional() @IsDatabaseUrl() INVENTORY_DATABASE_URL?: string;
   @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string;
   /** HTTP port (health, metrics) on 127.0.0.1 (0 = any free port). Default 3002. */
-  @IsOptional() @IsInt() @Min(0) @Max(65535) INVENTORY_HTTP_PORT?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) INVENTORY_HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
   /** Bind address of the HTTP server. Default `127.0.0.1`. */
   @IsOptional() HTTP_HOST?: string;
 }

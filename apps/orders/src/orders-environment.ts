@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { environmentValidator, IsBrokerList, IsDatabaseUrl } from '../../shared/environment-validation';
 
@@ -13,8 +14,8 @@ export class OrdersEnvironment {
   @IsOptional() @IsDatabaseUrl() ORDERS_DATABASE_URL?: string;
   @IsOptional() @IsDatabaseUrl() DATABASE_URL?: string;
   /** HTTP port on 127.0.0.1 (0 = any free port). Default 3001. */
-  @IsOptional() @IsInt() @Min(0) @Max(65535) ORDERS_HTTP_PORT?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) ORDERS_HTTP_PORT?: number;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) HTTP_PORT?: number;
   /** Compacted topic of the dynamic configuration. Default `tributary.config`. */
   @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,249}$/, { message: '$property must be a Kafka topic name' }) CONFIG_TOPIC?: string;
   /** Bind address of the HTTP server. Default `127.0.0.1`. */
