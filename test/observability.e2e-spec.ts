@@ -39,7 +39,7 @@ describe('observability across services: metrics and one trace from an order to 
   }
 
   async function boot(module: unknown): Promise<INestApplication> {
-    const app = await NestFactory.create(module as never, { logger: ['error'] });
+    const app = await NestFactory.create(module as never, { logger: ['error'], abortOnError: false });
     apps.push(app);
     await app.listen(0, '127.0.0.1');
     return app;

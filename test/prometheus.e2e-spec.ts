@@ -97,7 +97,7 @@ describe('ops/prometheus with promtool and a real Prometheus', () => {
       providers: [SampleTotals],
     })
     class SampleModule {}
-    app = await NestFactory.create(SampleModule, { logger: ['error'] });
+    app = await NestFactory.create(SampleModule, { logger: ['error'], abortOnError: false });
     await app.listen(0, '127.0.0.1');
     const appPort = (app.getHttpServer().address() as { port: number }).port;
 

@@ -19,7 +19,7 @@ async function startApp(name: string, metrics: TributaryMetricsOptions, announce
     ],
   })
   class AppModule {}
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'], abortOnError: false });
   await app.init();
   return app;
 }

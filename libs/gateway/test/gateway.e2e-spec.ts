@@ -65,7 +65,7 @@ describe('gateway: HTTP routes onto RPC contracts, two stock instances, one SIGK
     })
     class EdgeModule {}
 
-    app = await NestFactory.create(EdgeModule, { logger: ['error'] });
+    app = await NestFactory.create(EdgeModule, { logger: ['error'], abortOnError: false });
     app.setGlobalPrefix('api');
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;

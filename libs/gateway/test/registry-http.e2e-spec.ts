@@ -44,7 +44,7 @@ describe('registry over HTTP: services, topology and a live SSE stream', () => {
       providers: [PricingHandlers],
     })
     class PricingModule {}
-    const context = await NestFactory.createApplicationContext(PricingModule, { logger: ['error'] });
+    const context = await NestFactory.createApplicationContext(PricingModule, { logger: ['error'], abortOnError: false });
     await context.init();
     instances.push(context);
     return context;
@@ -59,7 +59,7 @@ describe('registry over HTTP: services, topology and a live SSE stream', () => {
       ],
     })
     class OpsModule {}
-    app = await NestFactory.create(OpsModule, { logger: ['error'] });
+    app = await NestFactory.create(OpsModule, { logger: ['error'], abortOnError: false });
     app.setGlobalPrefix('api');
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/api/registry`;
