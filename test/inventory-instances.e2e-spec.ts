@@ -36,7 +36,7 @@ describe('inventory sample: two instances on one PostgreSQL database, a multi-pa
   }
 
   async function boot(module: unknown): Promise<INestApplication> {
-    const app = await NestFactory.create(module as never, { logger: ['error'] });
+    const app = await NestFactory.create(module as never, { logger: ['error'], abortOnError: false });
     apps.push(app);
     await app.init();
     return app;
