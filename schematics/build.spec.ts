@@ -54,6 +54,7 @@ describe('published layout (build.js)', () => {
       'utils/module-declarations.js',
       'utils/names.js',
       'utils/templates.js',
+      'utils/tributary-packages.js',
       'utils/workspace.js',
     ]);
 

@@ -7,12 +7,28 @@ export const TRIBUTARY_VERSION = '^0.1.0';
 export const REGISTRY_SOURCE = 'registry';
 
 /**
- * Tributary packages that other Tributary packages depend on. With a `file:` source npm cannot
- * fetch them from a registry, so they are written to package.json too (npm then dedupes them).
+ * The Tributary packages each one depends on (as in libs/<name>/package.json; a spec checks it).
+ * With a `file:` source npm cannot fetch them from a registry, so they are written to package.json
+ * too (npm then dedupes them).
  */
 const PACKAGE_DEPENDENCIES: Record<string, string[]> = {
-  rpc: ['discovery'],
+  discovery: ['kafka'],
+  outbox: ['kafka'],
+  projections: ['kafka'],
+  rpc: ['kafka', 'discovery'],
 };
+
+/** `modules` and the Tributary packages they depend on, transitively. */
+function withPackageDependencies(modules: string[]): string[] {
+  const all = new Set<string>();
+  const visit = (module: string): void => {
+    if (all.has(module)) return;
+    all.add(module);
+    (PACKAGE_DEPENDENCIES[module] ?? []).forEach(visit);
+  };
+  modules.forEach(visit);
+  return [...all].sort();
+}
 
 /** Where the generated package.json takes the `@tributary/*` packages from. */
 export interface TributaryPackageOptions {
@@ -51,6 +67,5 @@ export function tributaryDependencies(modules: string[], options: TributaryPacka
     );
   }
   const folder = source.slice('file:'.length).replace(/\\/g, '/').replace(/\/+$/, '');
-  const all = new Set(modules.flatMap((m) => [m, ...(PACKAGE_DEPENDENCIES[m] ?? [])]));
-  return Object.fromEntries([...all].sort().map((m) => [`@tributary/${m}`, `file:${folder}/tributary-${m}-${exact}.tgz`]));
+  return Object.fromEntries(withPackageDependencies(modules).map((m) => [`@tributary/${m}`, `file:${folder}/tributary-${m}-${exact}.tgz`]));
 }
