@@ -19,6 +19,7 @@ export interface ResolvedRelayOptions {
   maxBatchBytes: number;
   concurrency: number;
   lanesPerBatch: number;
+  leaseMs: number;
   pollIntervalMs?: number;
   listen: boolean;
   maxAttempts: number;
@@ -109,6 +110,7 @@ export function resolveOutboxOptions(options: OutboxModuleOptions = {}): Resolve
       maxBatchBytes: integer('relay.maxBatchBytes', relay.maxBatchBytes, 900_000, 1024),
       concurrency: integer('relay.concurrency', relay.concurrency, 4, 1, 256),
       lanesPerBatch: integer('relay.lanesPerBatch', relay.lanesPerBatch, 16, 1, 4096),
+      leaseMs: integer('relay.leaseMs', relay.leaseMs, 10_000, 1000, 600_000),
       pollIntervalMs: relay.pollIntervalMs === undefined ? undefined : integer('relay.pollIntervalMs', relay.pollIntervalMs, 0, 10),
       listen: relay.listen ?? true,
       maxAttempts: integer('relay.maxAttempts', relay.maxAttempts, 10, 1),

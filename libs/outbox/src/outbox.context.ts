@@ -2,11 +2,13 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { ModuleRef } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { OutboxConfigurationException } from './exceptions/outbox-configuration.exception';
+import { OutboxLaneCountMismatchException } from './exceptions/outbox-lane-count-mismatch.exception';
 import type { OutboxModuleOptions } from './interfaces/outbox-module-options.interface';
 import { OUTBOX_MODULE_OPTIONS } from './outbox-module-definition';
 import { resolveOutboxOptions, type ResolvedOutboxOptions } from './outbox-options.validator';
 import { createOutboxStore } from './store/create-outbox-store';
 import type { OutboxStore } from './store/outbox.store';
+import { QueryRunnerSession } from './store/sql-session';
 
 function isDataSource(value: unknown): value is DataSource {
   return (
@@ -40,15 +42,31 @@ export class OutboxContext implements OnModuleInit, OnApplicationShutdown {
     return this.resolve().store;
   }
 
+  /**
+   * Runs the DDL with `ensureSchema`, then checks the lane count recorded with the table (recording
+   * this instance's when none is): another value throws `OutboxLaneCountMismatchException`, so the
+   * app does not start.
+   */
   async onModuleInit(): Promise<void> {
     const { dataSource, store } = this.resolve();
-    if (!this.options.ensureSchema) return;
+    const { tableName, lanes } = this.options;
     const runner = dataSource.createQueryRunner();
+    let recorded: number;
     try {
-      for (const statement of store.schemaStatements()) await runner.query(statement);
+      if (this.options.ensureSchema) for (const statement of store.schemaStatements()) await runner.query(statement);
+      try {
+        recorded = await store.recordLaneCount(new QueryRunnerSession(runner), lanes);
+      } catch (e) {
+        throw new OutboxConfigurationException(
+          `cannot read the lane count of "${tableName}" from ${tableName}_meta, or the lease columns of ${tableName}_lanes ` +
+            `(${(e as Error).message}): run the migration from createOutboxMigration({ tableName: '${tableName}' }) ` +
+            '(migrationsRun: true), or set ensureSchema: true. A table made by an earlier version: see "Upgrading" in the @tributary/outbox README.',
+        );
+      }
     } finally {
       await runner.release();
     }
+    if (recorded !== lanes) throw new OutboxLaneCountMismatchException(tableName, recorded, lanes);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,6 @@
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { ConsoleLogger, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import { getDataSourceToken, TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { KafkaModule, type KafkaModuleOptions } from '@tributary/kafka';
 import { mariadbUrl, postgresUrl, uniqueName } from '@tributary/testing';
@@ -58,8 +59,8 @@ export function defineOrderEvent(topic: string): new (init: OrderEventInit) => O
   return OrderPlaced;
 }
 
-/** A Nest app context with KafkaModule, TypeOrmModule and OutboxModule. */
-export async function startOutboxApp(options: {
+/** Options of the outbox test apps. */
+export interface OutboxTestAppOptions {
   brokers: string[];
   database: TypeOrmModuleOptions;
   outbox: OutboxModuleOptions;
@@ -67,7 +68,10 @@ export async function startOutboxApp(options: {
   kafka?: Partial<KafkaModuleOptions>;
   /** Configure the outbox through `forRootAsync`, handing it the DataSource instance. */
   useAsync?: boolean;
-}): Promise<INestApplicationContext> {
+}
+
+/** The root module of an outbox test app: KafkaModule, TypeOrmModule and OutboxModule. */
+export function outboxTestModule(options: OutboxTestAppOptions): new () => object {
   const imports: DynamicModule[] = [
     KafkaModule.forRoot({ brokers: options.brokers, serviceName: options.serviceName ?? 'outbox-test', logLevel: 'nothing', ...options.kafka }),
     TypeOrmModule.forRoot({ ...options.database, name: undefined, synchronize: false } as TypeOrmModuleOptions),
@@ -80,7 +84,33 @@ export async function startOutboxApp(options: {
   ];
   @Module({ imports })
   class OutboxTestAppModule {}
-  return NestFactory.createApplicationContext(OutboxTestAppModule, { logger: ['error', 'warn'], abortOnError: false });
+  return OutboxTestAppModule;
+}
+
+/** A Nest app context with KafkaModule, TypeOrmModule and OutboxModule. */
+export async function startOutboxApp(options: OutboxTestAppOptions): Promise<INestApplicationContext> {
+  return NestFactory.createApplicationContext(outboxTestModule(options), { logger: ['error', 'warn'], abortOnError: false });
+}
+
+/**
+ * Start an outbox test app that is expected to fail at start-up; resolves to the error (or throws
+ * if it started). The app is closed either way, so nothing leaks.
+ */
+export async function startupError(options: OutboxTestAppOptions): Promise<unknown> {
+  const moduleRef = await Test.createTestingModule({ imports: [outboxTestModule(options)] })
+    .setLogger(new ConsoleLogger({ logLevels: ['error'] }))
+    .compile();
+  let error: unknown;
+  try {
+    await moduleRef.init();
+  } catch (e) {
+    error = e;
+    // Nest's close() re-awaits the failed init and would throw before closing anything.
+    (moduleRef as unknown as { initializationPromise?: Promise<void> }).initializationPromise = undefined;
+  }
+  await moduleRef.close();
+  if (error === undefined) throw new Error('the outbox app started, but was expected to refuse');
+  return error;
 }
 
 export { uniqueName };

@@ -197,6 +197,26 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect((await app.get(OutboxHealthIndicator).isHealthy('outbox')).outbox.status).toBe('up');
   }, 60_000);
 
+  it('emits shipped$ after the rows are marked published: a subscriber reading them on another connection sees them published', async () => {
+    const reads: Array<Promise<Array<{ status: string }>>> = [];
+    const subscription = relay.shipped$.subscribe((batch) => {
+      // Read at once, on the app's own connection (not the relay's), with no waiting.
+      const ids = batch.rowIds.join(', ');
+      reads.push(dataSource.query(`SELECT status FROM ${q(tableName)} WHERE id IN (${ids})`) as Promise<Array<{ status: string }>>);
+    });
+    try {
+      for (let seq = 1; seq <= 6; seq++) {
+        await dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: `o-shipped-${seq % 3}`, seq })));
+      }
+      await waitFor(async () => (await Promise.all(reads)).flat().length >= 6, { description: 'shipped$ to report the 6 rows' });
+    } finally {
+      subscription.unsubscribe();
+    }
+    const statuses = (await Promise.all(reads)).flat().map((r) => r.status);
+    expect(statuses.length).toBeGreaterThanOrEqual(6);
+    expect(new Set(statuses)).toEqual(new Set(['published']));
+  }, 60_000);
+
   it('retention deletes published rows older than retentionMs, in batches', async () => {
     const count = async (status: string) =>
       Number(((await dataSource.query(`SELECT COUNT(*) AS n FROM ${q(tableName)} WHERE status = ${p(1)}`, [status])) as Array<{ n: unknown }>)[0].n);

@@ -3,10 +3,12 @@
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register libs/outbox/test/relay-process.ts
  * Env: KAFKA_BROKERS, DATABASE_URL (PostgreSQL), OUTBOX_TABLE, OUTBOX_LANES, OUTBOX_INSTANCE, and
  * OUTBOX_CRASH_AFTER_BATCHES=n to SIGKILL itself right after Kafka acked its n-th batch, before the
- * rows are marked published (the worst moment to die). Prints READY once relaying, and
- * SHIPPED <count> when stopped with SIGTERM.
+ * rows are marked published (the worst moment to die: its lanes stay leased until the lease
+ * expires). Prints READY once relaying, and SHIPPED <count> when stopped with SIGTERM.
  */
+import { KafkaClient } from '@tributary/kafka';
 import { OutboxRelay } from '@tributary/outbox';
+import type { Producer } from 'kafkajs';
 import { databaseOptions, startOutboxApp } from './outbox-test.fixtures';
 
 async function main(): Promise<void> {
@@ -23,17 +25,33 @@ async function main(): Promise<void> {
       tableName: env('OUTBOX_TABLE'),
       lanes: Number(env('OUTBOX_LANES')),
       // retentionMs 0: rows are deleted as soon as Kafka acked them.
-      relay: { instanceId: env('OUTBOX_INSTANCE'), pollIntervalMs: 200, retentionMs: 0, outageBackoff: { initialMs: 100, maxMs: 2000 } },
+      // Started by hand below, once the crash hook is in place.
+      relay: { enabled: false, instanceId: env('OUTBOX_INSTANCE'), pollIntervalMs: 200, retentionMs: 0, outageBackoff: { initialMs: 100, maxMs: 2000 } },
     },
   });
   const relay = app.get(OutboxRelay);
   const crashAfter = Number(process.env.OUTBOX_CRASH_AFTER_BATCHES ?? 0);
-  let batches = 0;
+  if (crashAfter > 0) {
+    // Die as soon as Kafka acked the n-th batch, before the relay records it.
+    const kafka = app.get(KafkaClient);
+    const createProducer = kafka.createProducer.bind(kafka);
+    let batches = 0;
+    kafka.createProducer = async (...args: Parameters<KafkaClient['createProducer']>): Promise<Producer> => {
+      const producer = await createProducer(...args);
+      const sendBatch = producer.sendBatch.bind(producer);
+      producer.sendBatch = async (batch) => {
+        const result = await sendBatch(batch);
+        if (++batches >= crashAfter) process.kill(process.pid, 'SIGKILL');
+        return result;
+      };
+      return producer;
+    };
+  }
   let shipped = 0;
   relay.shipped$.subscribe((batch) => {
     shipped += batch.rowIds.length;
-    if (crashAfter > 0 && ++batches >= crashAfter) process.kill(process.pid, 'SIGKILL');
   });
+  relay.start();
   process.once('SIGTERM', () => {
     void app.close().finally(() => {
       process.stdout.write(`SHIPPED ${shipped}\n`);

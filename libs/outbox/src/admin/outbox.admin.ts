@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
+import { OutboxRelaneException } from '../exceptions/outbox-relane.exception';
 import { OutboxContext } from '../outbox.context';
 import type { OutboxRow } from '../store/outbox-row.interface';
+import { laneOfEvent } from '../util/lane-hash';
 
 /** Which dead rows an admin operation touches: some ids, or `'all'`. */
 export type DeadRowSelection = number[] | 'all';
@@ -34,7 +37,24 @@ export interface OutboxAdminStats {
 
 const FIND_PAGE = 1000;
 
-/** Lists, requeues and purges dead outbox rows (rows that exhausted their attempts). */
+/** Options of `OutboxAdmin.relane`. */
+export interface OutboxRelaneOptions {
+  /** How long to wait for relays to finish the batches they run before giving up, ms. @default 60000 */
+  timeoutMs?: number;
+}
+
+/** What `OutboxAdmin.relane` did. */
+export interface OutboxRelaneResult {
+  table: string;
+  /** Lane count recorded before. */
+  from: number | undefined;
+  /** Lane count recorded now. */
+  to: number;
+  /** Unpublished rows (pending, retrying, dead) moved to another lane. */
+  movedRows: number;
+}
+
+/** Lists, requeues and purges dead outbox rows (rows that exhausted their attempts); changes the lane count. */
 @Injectable()
 export class OutboxAdmin {
   constructor(private readonly context: OutboxContext) {}
@@ -96,6 +116,43 @@ export class OutboxAdmin {
       }
       if (page.length < FIND_PAGE) return found;
       afterId = page[page.length - 1].id;
+    }
+  }
+
+  /**
+   * Change the table's lane count to `lanes`, safely while relays run: lease every lane (waiting
+   * for the batches relays are running to finish, up to `timeoutMs`), then in one transaction that
+   * holds publishers back, move every unpublished row to its lane under the new count, replace the
+   * lane rows and record the count. Per-key order holds: no relay ships while rows move, and rows
+   * of one key end up in one lane, in id order. Afterwards instances configured with the old count
+   * refuse to publish (`OutboxLaneCountMismatchException`) and to start: restart them with
+   * `lanes: <new count>`. Throws `OutboxRelaneException` (nothing changed) on timeout.
+   */
+  async relane(lanes: number, options: OutboxRelaneOptions = {}): Promise<OutboxRelaneResult> {
+    if (!Number.isInteger(lanes) || lanes < 1 || lanes > 4096) {
+      throw new OutboxConfigurationException(`relane takes a lane count between 1 and 4096, got ${String(lanes)}`);
+    }
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) throw new OutboxConfigurationException('relane `timeoutMs` must be a non-negative integer');
+    const store = this.context.store;
+    const table = this.context.options.tableName;
+    const owner = `relane#${randomBytes(6).toString('hex')}`;
+    // Long enough to outlive the wait and the re-lane transaction; released at the end either way.
+    const leaseMs = timeoutMs + 10 * 60_000;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        const busy = await store.leaseAllLanes(owner, leaseMs);
+        if (busy === 0) break;
+        if (Date.now() >= deadline) {
+          throw new OutboxRelaneException(table, `${busy} lanes were still held by relays after ${timeoutMs} ms; retry, or stop the relays first`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { from, moved } = await store.relane(lanes, owner, laneOfEvent);
+      return { table, from, to: lanes, movedRows: moved };
+    } finally {
+      await store.releaseAllLanes(owner).catch(() => undefined);
     }
   }
 

@@ -34,8 +34,20 @@ export interface OutboxRelayOptions {
    * @default 900000
    */
   maxBatchBytes?: number;
-  /** Batches this instance runs at the same time (each holds a database connection while it runs). @default 4 */
+  /**
+   * Batches this instance runs at the same time. A batch takes a pooled connection only for its two
+   * short transactions (claim and record), never during the Kafka send, so an outage does not
+   * starve the app's pool.
+   * @default 4
+   */
   concurrency?: number;
+  /**
+   * How long a relay's claim on a lane lasts, ms (database clock). The relay renews it every third
+   * of that while a Kafka send runs; a relay that dies mid-batch frees its lanes when it expires.
+   * Then the next relay sends the unmarked rows again (duplicates, never out of order).
+   * @default 10000
+   */
+  leaseMs?: number;
   /**
    * Most lanes one batch takes: they are locked, read and sent together in one Kafka request, so
    * a few workers cover many lanes with little waiting. `batchSize` and `maxBatchBytes` are shared
@@ -110,11 +122,13 @@ export interface OutboxModuleOptions {
    * @default DataSource (the class, as provided by TypeOrmModule.forRoot)
    */
   dataSource?: DataSource | InjectionToken;
-  /** Outbox table name; `<tableName>_lanes` is created beside it. @default 'tributary_outbox' */
+  /** Outbox table name; `<tableName>_lanes` and `<tableName>_meta` are created beside it. @default 'tributary_outbox' */
   tableName?: string;
   /**
    * Number of lanes keys are hashed into. Rows of one lane ship in id order; lanes ship in parallel.
-   * Change it only when the outbox is drained (a key would move to another lane).
+   * It is recorded with the table (`<tableName>_meta`) by the first instance that starts: an
+   * instance configured with another value refuses to start (`OutboxLaneCountMismatchException`).
+   * Change it with `OutboxAdmin.relane(n)`, then restart every instance with the new value.
    * @default 64
    */
   lanes?: number;

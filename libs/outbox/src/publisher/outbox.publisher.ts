@@ -11,6 +11,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
+import { OutboxLaneCountMismatchException } from '../exceptions/outbox-lane-count-mismatch.exception';
 import { OutboxTransactionRequiredException } from '../exceptions/outbox-transaction-required.exception';
 import { OutboxPublishTrace } from '../observability/outbox-tracing';
 import { OutboxContext } from '../outbox.context';
@@ -65,6 +66,8 @@ export class OutboxPublisher implements OnModuleInit {
    * Store one event or several, in order, in the transaction of `manager`. Resolves to their event
    * ids. Throws `OutboxTransactionRequiredException` outside a transaction and
    * `InvalidIntegrationEventException` for an invalid event; nothing is written in either case.
+   * Throws `OutboxLaneCountMismatchException` when the table was re-laned since this instance
+   * started (its `lanes` is stale): the caller's transaction must roll back.
    */
   async publish(manager: EntityManager, eventOrEvents: object | readonly object[], options: OutboxPublishOptions = {}): Promise<string[]> {
     const runner = manager?.queryRunner;
@@ -112,7 +115,11 @@ export class OutboxPublisher implements OnModuleInit {
         const store = this.context.store;
         const session = new QueryRunnerSession(runner);
         await store.insert(session, rows);
-        await store.notify(session, [...new Set(rows.map((r) => r.lane))]);
+        // Read after the insert: a re-lane either waits for this transaction or is seen here.
+        const recorded = await store.afterInsert(session, [...new Set(rows.map((r) => r.lane))]);
+        if (recorded !== undefined && recorded !== lanes) {
+          throw new OutboxLaneCountMismatchException(this.context.options.tableName, recorded, lanes);
+        }
       }
     } catch (e) {
       trace.end(e);

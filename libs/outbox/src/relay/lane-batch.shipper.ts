@@ -1,11 +1,12 @@
 import type { Logger } from '@nestjs/common';
 import type { Producer } from 'kafkajs';
+import { randomBytes } from 'node:crypto';
 import type { OutboxContext } from '../outbox.context';
 import type { OutboxRowFailure } from '../store/outbox.store';
 import type { OutboxRow } from '../store/outbox-row.interface';
 import type { SqlSession } from '../store/sql-session';
 import { backoffDelay } from '../util/backoff';
-import type { KafkaBatchSender } from './kafka-batch.sender';
+import type { KafkaBatchSender, SendResult } from './kafka-batch.sender';
 import { describeSendError } from './kafka-send-error';
 import { planLaneBatch } from './lane-batch.planner';
 import type { OutboxShippedBatch } from './outbox-relay.interfaces';
@@ -19,7 +20,7 @@ export interface LaneResult {
   retryAt?: number;
 }
 
-/** What a batch did, per lane held (lanes missing from the map were held by another relay). */
+/** What a batch did, per lane held (lanes missing from the map were held, or taken over, by another relay). */
 export interface BatchOutcome {
   lanes: Map<number, LaneResult>;
   shipped: number;
@@ -28,10 +29,20 @@ export interface BatchOutcome {
   outage?: unknown;
 }
 
+/** The rows a claim read, and what each claimed lane holds. */
+interface ClaimedBatch {
+  lanes: Map<number, LaneResult>;
+  send: OutboxRow[];
+}
+
 /**
- * The unit of work of the relay: one batch over the lanes it holds, inside the lane lock's
- * transaction — read the lanes' next rows, send them in one Kafka request, mark the acked rows
- * published and record refusals (retry with backoff, or dead after `maxAttempts`).
+ * The unit of work of the relay, one batch over some lanes, in three steps that never hold a
+ * database connection across the Kafka send:
+ * 1. claim (one short transaction): read the free lanes' next rows, lease the lanes they come from;
+ * 2. send them in one Kafka request, renewing the lease meanwhile (no connection held in between);
+ * 3. record (one short transaction, only on lanes whose lease is still ours): mark acked rows
+ *    published, record refusals (retry with backoff, or dead after `maxAttempts`), release the
+ *    lease. `shipped$` hears of the rows after that transaction committed.
  */
 export class LaneBatchShipper {
   constructor(
@@ -42,9 +53,53 @@ export class LaneBatchShipper {
     private readonly onShipped: (batch: OutboxShippedBatch) => void,
   ) {}
 
-  /** One batch over the lanes this instance holds: one read, one Kafka request, one update. */
-  async ship(session: SqlSession, held: number[], producer: Producer): Promise<BatchOutcome> {
-    const { batchSize, maxBatchBytes, deadRowPolicy, retentionMs, instanceId } = this.context.options.relay;
+  /** One batch over those of `lanes` no other relay holds; undefined when another relay holds them all. */
+  async ship(lanes: number[], producer: Producer): Promise<BatchOutcome | undefined> {
+    const { leaseMs, instanceId } = this.context.options.relay;
+    const store = this.context.store;
+    // A fresh token per batch: a relay whose lease expired mid-send cannot mark rows another relay took over.
+    const owner = `${instanceId.slice(0, 200)}#${randomBytes(6).toString('hex')}`;
+    const claimed = await store.claimLanes(lanes, owner, leaseMs, async (session, held) => {
+      const batch = await this.read(session, held);
+      return { result: batch, lease: lanesOf(batch.send) };
+    });
+    if (!claimed) return undefined;
+    if (claimed.send.length === 0) return { lanes: claimed.lanes, shipped: 0, sent: [] };
+
+    const leased = lanesOf(claimed.send);
+    this.telemetry.batchStarted(claimed.send.length);
+    const renewal = setInterval(
+      () => void store.renewLeases(leased, owner, leaseMs).catch((e: Error) => this.logger.warn(`outbox lane lease renewal failed: ${e.message}`)),
+      Math.max(100, Math.floor(leaseMs / 3)),
+    );
+    let result: SendResult;
+    try {
+      result = await this.sender.send(producer, claimed.send);
+    } catch (e) {
+      await store.withLeasedLanes(leased, owner, async () => undefined).catch(() => undefined);
+      throw e;
+    } finally {
+      clearInterval(renewal);
+    }
+    const ackedAt = Date.now();
+    if (result.acked.length > 0) this.telemetry.acked(result.acked, ackedAt);
+    const marked = await store.withLeasedLanes(leased, owner, (session, ours) => this.record(session, new Set(ours), leased, claimed, result, ackedAt));
+    if (marked.length > 0) {
+      // After the commit: a subscriber reading the rows on another connection sees them published.
+      this.onShipped({
+        lanes: leased,
+        rowIds: marked.map((r) => r.id),
+        eventIds: marked.map((r) => r.eventId),
+        ackedAt,
+        instanceId,
+      });
+    }
+    return { lanes: claimed.lanes, shipped: result.acked.length, sent: claimed.send, outage: result.outage };
+  }
+
+  /** Read the next rows of the lanes held: one read of due retrying rows, one of pending rows. */
+  private async read(session: SqlSession, held: number[]): Promise<ClaimedBatch> {
+    const { batchSize, maxBatchBytes, deadRowPolicy } = this.context.options.relay;
     const store = this.context.store;
     const now = Date.now();
     const perLane = { batchSize: Math.max(1, Math.ceil(batchSize / held.length)), maxBatchBytes: Math.max(1024, Math.floor(maxBatchBytes / held.length)) };
@@ -68,32 +123,42 @@ export class LaneBatchShipper {
       // Nothing to send: rows may be waiting for a retry time (or behind a dead row, until an admin acts).
       const retryAt = await store.nextRetryAt(session, held, new Date(now));
       for (const result of lanes.values()) result.retryAt = retryAt;
-      return { lanes, shipped: 0, sent: send };
     }
+    return { lanes, send };
+  }
 
-    this.telemetry.batchStarted(send.length);
-    const result = await this.sender.send(producer, send);
-    if (result.acked.length > 0) {
-      const ackedAt = Date.now();
-      this.telemetry.acked(result.acked, ackedAt);
-      this.onShipped({
-        lanes: held,
-        rowIds: result.acked.map((r) => r.id),
-        eventIds: result.acked.map((r) => r.eventId),
-        ackedAt,
-        instanceId,
-      });
-      await store.markPublished(session, result.acked.map((r) => r.id), new Date(ackedAt), retentionMs === 0);
+  /**
+   * Record what Kafka did with the rows of the lanes still leased (`ours`); rows of a lane whose
+   * lease expired and was taken over are left to the relay that took it (it sends them again).
+   * Resolves to the rows marked published.
+   */
+  private async record(
+    session: SqlSession,
+    ours: ReadonlySet<number>,
+    leased: number[],
+    claimed: ClaimedBatch,
+    result: SendResult,
+    ackedAt: number,
+  ): Promise<OutboxRow[]> {
+    const { retentionMs } = this.context.options.relay;
+    const store = this.context.store;
+    for (const lane of leased) {
+      if (ours.has(lane)) continue;
+      claimed.lanes.delete(lane);
+      this.logger.warn(`outbox lane ${lane} lease expired during a send and was taken over; its rows are left to the new holder`);
     }
+    const acked = result.acked.filter((r) => ours.has(r.lane));
+    await store.markPublished(session, acked.map((r) => r.id), new Date(ackedAt), retentionMs === 0);
     for (const { row, error } of result.failed) {
+      if (!ours.has(row.lane)) continue;
       const failure = this.failureOf(row, error);
       await store.markFailed(session, failure);
-      const lane = lanes.get(row.lane)!;
+      const lane = claimed.lanes.get(row.lane)!;
       if (failure.status === 'retrying') lane.retryAt = Math.min(lane.retryAt ?? Infinity, failure.availableAt.getTime());
       // A dead row under 'skip' frees its key: look at the lane again.
       else lane.more = true;
     }
-    return { lanes, shipped: result.acked.length, sent: send, outage: result.outage };
+    return acked;
   }
 
   private failureOf(row: OutboxRow, error: unknown): OutboxRowFailure {
@@ -115,4 +180,9 @@ export class LaneBatchShipper {
       error: message,
     };
   }
+}
+
+/** Distinct lanes of some rows. */
+function lanesOf(rows: OutboxRow[]): number[] {
+  return [...new Set(rows.map((r) => r.lane))];
 }

@@ -1,7 +1,11 @@
-/** Emitted by `OutboxRelay.shipped$` when Kafka acked a batch (just before its rows are marked published). */
+/**
+ * Emitted by `OutboxRelay.shipped$` once Kafka acked a batch and the transaction marking its rows
+ * published (or deleting them, with `retentionMs: 0`) committed: any connection reads them as published.
+ */
 export interface OutboxShippedBatch {
   /** Lanes the batch covered. */
   lanes: number[];
+  /** Rows marked published by this relay (acked rows of a lane taken over by another relay after its lease expired are left out). */
   rowIds: number[];
   eventIds: string[];
   /** Epoch ms of the ack. */

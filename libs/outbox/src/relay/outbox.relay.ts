@@ -19,9 +19,10 @@ export type { OutboxRelayMetrics, OutboxShippedBatch } from './outbox-relay.inte
 /**
  * Ships outbox rows to Kafka. Rows are hashed into lanes by key; a lane's rows go out strictly in
  * id order, one batch at a time, each batch marked published only after Kafka acked it. Lanes ship
- * in parallel (`concurrency` per instance) and any number of instances may run: on PostgreSQL and
- * MySQL a lane is held by a row lock for the length of one batch. Delivery is at least once: a
- * crash between the ack and the commit sends that batch again, still in order.
+ * in parallel (`concurrency` per instance) and any number of instances may run: a lane is leased
+ * by one relay for the length of a batch, and no database connection is held during the Kafka
+ * send. Delivery is at least once: a crash between the ack and the commit sends that batch again,
+ * still in order, once the lease expired.
  *
  * This class runs the lifecycle (start, stop, polling, wake-ups) and outages; the pieces it
  * builds do the rest: `LaneScheduler` (which lanes next), `LaneBatchShipper` (one batch),
@@ -31,7 +32,7 @@ export type { OutboxRelayMetrics, OutboxShippedBatch } from './outbox-relay.inte
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private readonly shipped = new Subject<OutboxShippedBatch>();
-  /** Batches acked by Kafka, in ack order. */
+  /** Batches acked by Kafka, each emitted once its rows' `published` mark has committed. */
   readonly shipped$: Observable<OutboxShippedBatch> = this.shipped.asObservable();
 
   private running = false;
@@ -174,7 +175,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const startedAt = performance.now();
     try {
       const producer = await this.sender.getProducer();
-      outcome = await this.context.store.withLanes(lanes, (session, held) => this.shipper.ship(session, held, producer));
+      outcome = await this.shipper.ship(lanes, producer);
       this.databaseAvailable = true;
     } catch (e) {
       if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);

@@ -1,6 +1,6 @@
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { OutboxColumnTypes, OutboxDialect } from './outbox.store';
-import type { SqlSession } from './sql-session';
+import type { SqlParams, SqlSession } from './sql-session';
 
 /** MySQL 8 / MariaDB 10.6+: lane row locks with SKIP LOCKED; relays poll (no NOTIFY). */
 export class MysqlOutboxStore extends LockingOutboxStore {
@@ -32,6 +32,21 @@ export class MysqlOutboxStore extends LockingOutboxStore {
   };
   protected override readonly tableOptions = ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4';
   protected override readonly inlineIndexes = true;
+
+  protected leaseNow(): string {
+    return 'UTC_TIMESTAMP(3)';
+  }
+
+  protected leaseNowPlus(p: SqlParams, ms: number): string {
+    return `DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${p.add(ms * 1000)} MICROSECOND)`;
+  }
+
+  /** `publish` reads the lane count with a shared lock after its insert; the re-lane takes it exclusively. */
+  protected override readonly laneCountReadLock = ' LOCK IN SHARE MODE';
+
+  protected async holdBackPublishers(session: SqlSession): Promise<void> {
+    await session.query(`SELECT meta_value FROM ${this.metaTable} WHERE meta_key = 'lanes' FOR UPDATE`);
+  }
 
   /** MySQL refuses LIMIT inside an IN subquery, but takes ORDER BY/LIMIT on DELETE itself. */
   override async deletePublishedBefore(session: SqlSession, cutoff: Date, limit: number): Promise<number> {

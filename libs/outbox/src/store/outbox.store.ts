@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { OutboxRelaneException } from '../exceptions/outbox-relane.exception';
 import type { NewOutboxRow, OutboxRow, OutboxRowStatus } from './outbox-row.interface';
 import { SqlParams, type SqlSession } from './sql-session';
 
@@ -53,6 +54,9 @@ export interface OutboxColumnTypes {
 }
 
 const INSERT_CHUNK = 500;
+const RELANE_PAGE = 10_000;
+/** Key of the lane count in the meta table. */
+const LANE_COUNT_KEY = 'lanes';
 
 /**
  * SQL of the outbox, shared by every database. Subclasses give the dialect: quoting, placeholders,
@@ -64,6 +68,8 @@ export abstract class OutboxStore {
   protected readonly t: string;
   /** Quoted lane table. */
   protected readonly lanesTable: string;
+  /** Quoted table of settings recorded with the outbox (the lane count). */
+  protected readonly metaTable: string;
 
   protected static readonly COLUMNS =
     'id, event_id, topic, message_key, event_type, event_version, payload, headers, lane, status, attempts, last_error, created_at, available_at, published_at';
@@ -74,6 +80,7 @@ export abstract class OutboxStore {
   ) {
     this.t = this.quote(tableName);
     this.lanesTable = this.quote(`${tableName}_lanes`);
+    this.metaTable = this.quote(`${tableName}_meta`);
   }
 
   // ---- dialect -------------------------------------------------------------------------------
@@ -96,12 +103,39 @@ export abstract class OutboxStore {
   protected fromDbTime(value: unknown): Date {
     return value instanceof Date ? value : new Date(String(value));
   }
+  /** SQL for the current time by the clock every relay shares (the database's, on client-server databases). */
+  protected abstract leaseNow(p: SqlParams): string;
+  /** SQL for `ms` milliseconds after `leaseNow`. */
+  protected abstract leaseNowPlus(p: SqlParams, ms: number): string;
+
   /**
-   * Run `fn` while this process holds some of `lanes` exclusively (those passed to `fn`), with the
-   * rows changed atomically where the database allows. Lanes another relay holds are skipped;
-   * resolves to undefined when it holds them all.
+   * Claim lanes for one batch, in one short transaction. Of `lanes`, those no other relay holds a
+   * live lease on (and, on PostgreSQL/MySQL, that no other transaction has locked: SKIP LOCKED) are
+   * passed to `read`, which reads their next rows and says which lanes to lease (those it will
+   * send from). Their lease (`owner`, until `leaseMs` from now) is written before the transaction
+   * commits, and the connection is released: the send happens outside any transaction. Resolves
+   * to undefined when no lane was free.
    */
-  abstract withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined>;
+  abstract claimLanes<T>(
+    lanes: number[],
+    owner: string,
+    leaseMs: number,
+    read: (session: SqlSession, held: number[]) => Promise<{ result: T; lease: number[] }>,
+  ): Promise<T | undefined>;
+
+  /**
+   * In one short transaction: lock the lanes of `lanes` still leased by `owner` (a lane whose lease
+   * was taken over after it expired is left out), run `fn` on them, release their lease.
+   */
+  abstract withLeasedLanes<T>(lanes: number[], owner: string, fn: (session: SqlSession, ours: number[]) => Promise<T>): Promise<T>;
+
+  /**
+   * Run `fn` in one transaction that excludes publishers and relays from the outbox: every lane
+   * row locked, and new rows held back until it commits (PostgreSQL: the outbox table locked
+   * EXCLUSIVE; MySQL: the lane count row locked, which `publish` reads with a shared lock;
+   * SQLite: the write lock).
+   */
+  protected abstract withRelaneTransaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Run `fn` on a connection outside any business transaction (admin, metrics, sweeps). */
   abstract withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Wake the relays listening for `lanes` once the caller's transaction commits. */
@@ -144,12 +178,27 @@ export abstract class OutboxStore {
       ...(this.inlineIndexes
         ? []
         : indexes.map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${this.indexName(name)} ON ${this.t} (${cols})`)),
-      `CREATE TABLE IF NOT EXISTS ${this.lanesTable} (lane ${c.int} NOT NULL PRIMARY KEY)${this.tableOptions}`,
+      // A lane is leased by one relay for the length of a batch (lease_owner: that batch's token).
+      `CREATE TABLE IF NOT EXISTS ${this.lanesTable} (lane ${c.int} NOT NULL PRIMARY KEY, lease_owner ${c.name} NULL, lease_until ${c.time} NULL)${this.tableOptions}`,
+      ...this.upgradeStatements(),
+      `CREATE TABLE IF NOT EXISTS ${this.metaTable} (meta_key ${c.status} NOT NULL PRIMARY KEY, meta_value ${c.name} NOT NULL)${this.tableOptions}`,
     ];
   }
 
+  /** Idempotent DDL bringing tables made by an earlier version up to date, where the dialect allows it. */
+  protected upgradeStatements(): string[] {
+    return [];
+  }
+
   dropStatements(): string[] {
-    return [`DROP TABLE IF EXISTS ${this.lanesTable}`, `DROP TABLE IF EXISTS ${this.t}`];
+    return [`DROP TABLE IF EXISTS ${this.metaTable}`, `DROP TABLE IF EXISTS ${this.lanesTable}`, `DROP TABLE IF EXISTS ${this.t}`];
+  }
+
+  /** Statement recording `lanes` as the lane count unless one is recorded already. */
+  recordLaneCountStatement(lanes: number): { sql: string; params: unknown[] } {
+    const p = this.params();
+    const sql = this.insertIgnore(this.metaTable, 'meta_key, meta_value', `(${p.add(LANE_COUNT_KEY)}, ${p.add(String(lanes))})`);
+    return { sql, params: p.values };
   }
 
   protected params(): SqlParams {
@@ -175,6 +224,140 @@ export abstract class OutboxStore {
         p.values,
       );
     }
+  }
+
+  /**
+   * Read back what the caller's transaction sees of the recorded lane count, after its rows were
+   * inserted (so a re-lane either waits for the transaction or is seen by it), and wake the relays
+   * of `lanes` once it commits. Undefined when no count is recorded.
+   */
+  async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
+    await this.notify(session, lanes);
+    return this.readLaneCount(session, this.laneCountReadLock);
+  }
+
+  /** Lock clause of the lane count read in `publish` (MySQL: a shared lock, see `withRelaneTransaction`). */
+  protected readonly laneCountReadLock: string = '';
+
+  /** The recorded lane count, or undefined. */
+  async readLaneCount(session: SqlSession, lock = ''): Promise<number | undefined> {
+    const p = this.params();
+    const [row] = await session.query<{ meta_value: unknown }>(
+      `SELECT meta_value FROM ${this.metaTable} WHERE meta_key = ${p.add(LANE_COUNT_KEY)}${lock}`,
+      p.values,
+    );
+    return row ? Number(row.meta_value) : undefined;
+  }
+
+  /**
+   * Record `lanes` unless a count is recorded already, and return the recorded one. Also checks
+   * that the lane table has its lease columns (tables made by an earlier version may not).
+   */
+  async recordLaneCount(session: SqlSession, lanes: number): Promise<number> {
+    await session.query(`SELECT lane, lease_owner, lease_until FROM ${this.lanesTable} WHERE lane < 0`);
+    const insert = this.recordLaneCountStatement(lanes);
+    await session.execute(insert.sql, insert.params);
+    return (await this.readLaneCount(session)) ?? lanes;
+  }
+
+  // ---- leases and re-laning ------------------------------------------------------------------
+
+  /** Extend the leases `owner` still holds on `lanes` (autocommit, one statement). */
+  async renewLeases(lanes: number[], owner: string, leaseMs: number): Promise<void> {
+    if (lanes.length === 0) return;
+    await this.withSession(async (session) => {
+      const p = this.params();
+      const set = `lease_until = ${this.leaseNowPlus(p, leaseMs)}`;
+      await session.execute(`UPDATE ${this.lanesTable} SET ${set} WHERE lane IN (${p.list(lanes)}) AND lease_owner = ${p.add(owner)}`, p.values);
+    });
+  }
+
+  /**
+   * Lease every lane for `owner` (a re-lane), taking each one as soon as its relay released it or its
+   * lease expired; resolves to the number of lanes still held by others (0: all taken).
+   */
+  async leaseAllLanes(owner: string, leaseMs: number): Promise<number> {
+    return this.withSession(async (session) => {
+      // Parameters are added in text order, each once: MySQL and SQLite placeholders are positional.
+      const p = this.params();
+      const set = `lease_owner = ${p.add(owner)}, lease_until = ${this.leaseNowPlus(p, leaseMs)}`;
+      const free = `lease_owner = ${p.add(owner)} OR lease_owner IS NULL OR lease_until IS NULL OR lease_until < ${this.leaseNow(p)}`;
+      await session.execute(`UPDATE ${this.lanesTable} SET ${set} WHERE ${free}`, p.values);
+      const q = this.params();
+      const [row] = await session.query<{ n: unknown }>(
+        `SELECT COUNT(*) AS n FROM ${this.lanesTable} WHERE lease_owner IS NULL OR lease_owner <> ${q.add(owner)}`,
+        q.values,
+      );
+      return Number(row?.n ?? 0);
+    });
+  }
+
+  /** Release the leases `owner` holds on any lane. */
+  async releaseAllLanes(owner: string): Promise<void> {
+    await this.withSession(async (session) => {
+      const p = this.params();
+      await session.execute(`UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ${p.add(owner)}`, p.values);
+    });
+  }
+
+  /**
+   * With every lane leased by `owner` (see `leaseAllLanes`), in one transaction that holds new rows
+   * back: move every unfinished row (pending, retrying, dead) to its lane under `newCount`, replace
+   * the lane rows, record `newCount` and release the leases. Resolves to the recorded count before,
+   * and the rows moved.
+   */
+  async relane(newCount: number, owner: string, laneOf: (key: string | null, eventId: string, lanes: number) => number): Promise<{ from: number | undefined; moved: number }> {
+    return this.withRelaneTransaction(async (session) => {
+      const q = this.params();
+      const [foreign] = await session.query<{ n: unknown }>(
+        `SELECT COUNT(*) AS n FROM ${this.lanesTable} WHERE lease_owner IS NULL OR lease_owner <> ${q.add(owner)}`,
+        q.values,
+      );
+      if (Number(foreign?.n ?? 0) > 0) throw new OutboxRelaneException(this.tableName, 'a relay took a lane before the re-lane transaction began; retry');
+      const from = await this.readLaneCount(session);
+      let moved = 0;
+      let afterId = 0;
+      for (;;) {
+        const p = this.params();
+        const rows = await session.query<{ id: unknown; message_key: string | null; event_id: unknown; lane: unknown }>(
+          `SELECT id, message_key, event_id, lane FROM ${this.t} WHERE status IN ('pending', 'retrying', 'dead') AND id > ${p.add(afterId)} ORDER BY id LIMIT ${p.add(RELANE_PAGE)}`,
+          p.values,
+        );
+        const byLane = new Map<number, number[]>();
+        for (const row of rows) {
+          const lane = laneOf(row.message_key ?? null, String(row.event_id), newCount);
+          if (lane === Number(row.lane)) continue;
+          const ids = byLane.get(lane) ?? [];
+          ids.push(Number(row.id));
+          byLane.set(lane, ids);
+        }
+        for (const [lane, ids] of byLane) {
+          for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
+            const u = this.params();
+            moved += await session.execute(
+              `UPDATE ${this.t} SET lane = ${u.add(lane)} WHERE id IN (${u.list(ids.slice(start, start + INSERT_CHUNK))})`,
+              u.values,
+            );
+          }
+        }
+        if (rows.length < RELANE_PAGE) break;
+        afterId = Number(rows[rows.length - 1].id);
+      }
+      const d = this.params();
+      await session.execute(`DELETE FROM ${this.lanesTable} WHERE lane >= ${d.add(newCount)}`, d.values);
+      await this.seedLanes(session, newCount);
+      await session.execute(`UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL`);
+      const m = this.params();
+      const updated = await session.execute(
+        `UPDATE ${this.metaTable} SET meta_value = ${m.add(String(newCount))} WHERE meta_key = ${m.add(LANE_COUNT_KEY)}`,
+        m.values,
+      );
+      if (updated === 0) {
+        const insert = this.recordLaneCountStatement(newCount);
+        await session.execute(insert.sql, insert.params);
+      }
+      return { from, moved };
+    });
   }
 
   /** Make sure lanes `0..lanes-1` exist in the lane table. */
@@ -254,7 +437,7 @@ export abstract class OutboxStore {
       return;
     }
     const set = `status = 'published', published_at = ${p.add(this.toDbTime(at))}, attempts = attempts + 1, last_error = NULL`;
-    await session.execute(`UPDATE ${this.t} SET ${set} WHERE id IN (${p.list(ids)})`, p.values);
+    await session.execute(`UPDATE ${this.t} SET ${set} WHERE id IN (${p.list(ids)}) AND status IN ('pending', 'retrying')`, p.values);
   }
 
   /** Record a refused send. */
@@ -263,7 +446,7 @@ export abstract class OutboxStore {
     await session.execute(
       `UPDATE ${this.t} SET status = ${p.add(failure.status)}, attempts = ${p.add(failure.attempts)}, available_at = ${p.add(
         this.toDbTime(failure.availableAt),
-      )}, last_error = ${p.add(failure.error)} WHERE id = ${p.add(failure.id)}`,
+      )}, last_error = ${p.add(failure.error)} WHERE id = ${p.add(failure.id)} AND status IN ('pending', 'retrying')`,
       p.values,
     );
   }

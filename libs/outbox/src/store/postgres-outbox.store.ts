@@ -4,7 +4,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
 import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
-import type { SqlSession } from './sql-session';
+import type { SqlParams, SqlSession } from './sql-session';
 
 /** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
@@ -64,6 +64,39 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   override async notify(session: SqlSession, lanes: number[]): Promise<void> {
     // Delivered on commit only, and dropped on rollback: a relay never wakes for rolled-back rows.
     await session.query('SELECT pg_notify($1, $2)', [this.channel, lanes.join(',')]);
+  }
+
+  /** NOTIFY and the lane count read in one round trip. */
+  override async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
+    const [row] = await session.query<{ lanes: unknown }>(
+      `SELECT pg_notify($1, $2), (SELECT meta_value FROM ${this.metaTable} WHERE meta_key = 'lanes') AS lanes`,
+      [this.channel, lanes.join(',')],
+    );
+    return row?.lanes === null || row?.lanes === undefined ? undefined : Number(row.lanes);
+  }
+
+  protected leaseNow(): string {
+    return 'clock_timestamp()';
+  }
+
+  protected leaseNowPlus(p: SqlParams, ms: number): string {
+    return `(clock_timestamp() + ${p.add(ms)}::int * interval '1 millisecond')`;
+  }
+
+  /**
+   * EXCLUSIVE lets readers through but waits for every transaction that inserted outbox rows, and
+   * holds back new inserts until the re-lane commits; `publish` reads the lane count after its
+   * insert, so it sees the new count and refuses instead of writing rows into the old lanes.
+   */
+  protected async holdBackPublishers(session: SqlSession): Promise<void> {
+    await session.query(`LOCK TABLE ${this.t} IN EXCLUSIVE MODE`);
+  }
+
+  /** Lane tables made before leases existed get their columns. */
+  protected override upgradeStatements(): string[] {
+    return [
+      `ALTER TABLE ${this.lanesTable} ADD COLUMN IF NOT EXISTS lease_owner ${this.columnTypes.name} NULL, ADD COLUMN IF NOT EXISTS lease_until ${this.columnTypes.time} NULL`,
+    ];
   }
 
   override createListener(onLanes: (lanes: number[] | undefined) => void, logger: Logger): OutboxWakeupListener {

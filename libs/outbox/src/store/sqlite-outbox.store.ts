@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
 import { OutboxStore, type OutboxColumnTypes, type OutboxDialect } from './outbox.store';
-import type { SqlSession } from './sql-session';
+import type { SqlParams, SqlSession } from './sql-session';
 
 /** The part of a better-sqlite3 `Database` the store uses. */
 interface SqliteStatement {
@@ -11,6 +11,7 @@ interface SqliteStatement {
 interface SqliteDatabase {
   prepare(sql: string): SqliteStatement;
   pragma(text: string): unknown;
+  exec(sql: string): unknown;
   close(): void;
 }
 type SqliteConstructor = new (file: string, options?: Record<string, unknown>) => SqliteDatabase;
@@ -44,8 +45,8 @@ class SqliteSession implements SqlSession {
  * SQLite (better-sqlite3): one relay per database file, polling. TypeORM shares one connection for
  * the whole DataSource, so relay queries there could run inside a business transaction and see its
  * uncommitted rows; the relay therefore opens its own connection to the same file. Times are
- * stored as ISO-8601 text (sortable). Rows are not locked: the send happens outside any
- * transaction so business writes are never blocked behind Kafka.
+ * stored as ISO-8601 text (sortable), lease times too (one machine, one clock). Rows are not
+ * locked: the send happens outside any transaction so business writes are never blocked behind Kafka.
  */
 export class SqliteOutboxStore extends OutboxStore {
   readonly dialect: OutboxDialect = 'sqlite';
@@ -86,9 +87,78 @@ export class SqliteOutboxStore extends OutboxStore {
     time: 'TEXT',
   };
 
-  async withLanes<T>(lanes: number[], fn: (session: SqlSession, held: number[]) => Promise<T>): Promise<T | undefined> {
-    // Single relay: the relay itself never runs two batches of one lane at once.
-    return fn(this.own(), lanes);
+  protected leaseNow(p: SqlParams): string {
+    return p.add(new Date().toISOString());
+  }
+
+  protected leaseNowPlus(p: SqlParams, ms: number): string {
+    return p.add(new Date(Date.now() + ms).toISOString());
+  }
+
+  /**
+   * No transaction (the relay's batches share one connection): the lease is taken first, by one
+   * atomic UPDATE, and released again on the lanes `read` has nothing to send from.
+   */
+  async claimLanes<T>(
+    lanes: number[],
+    owner: string,
+    leaseMs: number,
+    read: (session: SqlSession, held: number[]) => Promise<{ result: T; lease: number[] }>,
+  ): Promise<T | undefined> {
+    const session = this.own();
+    const p = this.params();
+    const set = `lease_owner = ${p.add(owner)}, lease_until = ${this.leaseNowPlus(p, leaseMs)}`;
+    await session.execute(
+      `UPDATE ${this.lanesTable} SET ${set} WHERE lane IN (${p.list(lanes)}) AND (lease_until IS NULL OR lease_until < ${this.leaseNow(p)})`,
+      p.values,
+    );
+    const held = await this.leasedBy(session, lanes, owner);
+    if (held.length === 0) return undefined;
+    try {
+      const { result, lease } = await read(session, held);
+      await this.release(session, held.filter((lane) => !lease.includes(lane)));
+      return result;
+    } catch (e) {
+      await this.release(session, held).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async withLeasedLanes<T>(lanes: number[], owner: string, fn: (session: SqlSession, ours: number[]) => Promise<T>): Promise<T> {
+    const session = this.own();
+    const ours = await this.leasedBy(session, lanes, owner);
+    const result = await fn(session, ours);
+    await this.release(session, ours);
+    return result;
+  }
+
+  /** The write lock (BEGIN IMMEDIATE) on the relay's own connection: publishers wait for it. */
+  protected async withRelaneTransaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+    const session = this.own();
+    this.db!.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn(session);
+      this.db!.exec('COMMIT');
+      return result;
+    } catch (e) {
+      this.db!.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  private async leasedBy(session: SqlSession, lanes: number[], owner: string): Promise<number[]> {
+    const p = this.params();
+    const rows = await session.query<{ lane: unknown }>(
+      `SELECT lane FROM ${this.lanesTable} WHERE lane IN (${p.list(lanes)}) AND lease_owner = ${p.add(owner)}`,
+      p.values,
+    );
+    return rows.map((r) => Number(r.lane));
+  }
+
+  private async release(session: SqlSession, lanes: number[]): Promise<void> {
+    if (lanes.length === 0) return;
+    const p = this.params();
+    await session.execute(`UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane IN (${p.list(lanes)})`, p.values);
   }
 
   async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
