@@ -57,9 +57,12 @@ async function main(): Promise<void> {
     console.log(`SCRATCH_RESULT ${JSON.stringify({ publishedEventId, answer, loaded })}`);
   } finally {
     await app?.close();
-    for (const table of [names.orders, names.orderView, names.outbox, `${names.outbox}_lanes`, names.checkpoints, names.inbox]) {
-      await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    }
+    // Every table of the run, whatever the libs created besides the ones named here.
+    const tables: Array<{ tablename: string }> = await dataSource.query(
+      'SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND left(tablename, length($1)) = $1',
+      [`${names.tablePrefix}_`],
+    );
+    for (const { tablename } of tables) await dataSource.query(`DROP TABLE IF EXISTS ${tablename} CASCADE`);
     await dataSource.destroy();
   }
 }

@@ -6,14 +6,18 @@ function required(name: string): string {
   return value;
 }
 
+const prefix = required('SCRATCH_TABLE_PREFIX');
+
 export const names = {
+  /** Prefix of every table of the run (those the libs add for themselves included). */
+  tablePrefix: prefix,
   /** Topic of OrderPlaced (created by the outbox relay). */
   topic: required('SCRATCH_TOPIC'),
   /** Kafka serviceName, RPC service and projection name. */
   service: required('SCRATCH_SERVICE'),
-  orders: `${required('SCRATCH_TABLE_PREFIX')}_orders`,
-  orderView: `${required('SCRATCH_TABLE_PREFIX')}_order_view`,
-  outbox: `${required('SCRATCH_TABLE_PREFIX')}_outbox`,
-  checkpoints: `${required('SCRATCH_TABLE_PREFIX')}_checkpoints`,
-  inbox: `${required('SCRATCH_TABLE_PREFIX')}_inbox`,
+  orders: `${prefix}_orders`,
+  orderView: `${prefix}_order_view`,
+  outbox: `${prefix}_outbox`,
+  checkpoints: `${prefix}_checkpoints`,
+  inbox: `${prefix}_inbox`,
 };
