@@ -25,4 +25,5 @@ export * from './observability/tributary-metrics';
 export * from './observability/tributary-metrics.module';
 export { throttledRead } from './observability/throttled-read';
 export { SlowOperationLogger } from './observability/slow-operation.logger';
+export { RateMeter, type RateMeterOptions } from './observability/rate-meter';
 export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name';

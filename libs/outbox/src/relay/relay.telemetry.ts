@@ -1,11 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import { SlowOperationLogger } from '@tributary/kafka';
+import { RateMeter, SlowOperationLogger } from '@tributary/kafka';
 import type { TopicMessages } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
 import type { OutboxMetrics } from '../observability/outbox-metrics';
 import { OutboxSendTrace } from '../observability/outbox-tracing';
 import type { OutboxRow } from '../store/outbox-row.interface';
-import { RateMeter } from './rate-meter';
 
 /** One Kafka send being measured and traced; `end` it once with what happened. */
 export interface RelaySendObservation {
@@ -21,7 +20,7 @@ export class RelayTelemetry {
   shippedTotal = 0;
   failuresTotal = 0;
   outagesTotal = 0;
-  private readonly rate = new RateMeter(10);
+  private readonly rate = new RateMeter({ windowMs: 10_000, decimals: 1 });
   private readonly slowBatches: SlowOperationLogger;
 
   constructor(

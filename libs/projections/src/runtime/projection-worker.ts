@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumedBatch } from '@tributary/kafka';
+import { RateMeter, type ConsumedBatch } from '@tributary/kafka';
 import { BatchAbortedError } from '../errors/batch-aborted.error';
 import { ProjectionHaltedException } from '../exceptions/projection-halted.exception';
 import type { ProjectionState } from '../interfaces/projection-policies.enum';
@@ -13,7 +13,6 @@ import { ProjectionInboxSweeper } from './projection-inbox-sweeper';
 import { ProjectionMessagePreparer } from './projection-message-preparer';
 import { ProjectionSavepointRetrier } from './projection-savepoint-retrier';
 import { ProjectionStatusReader } from './projection-status-reader';
-import { RateMeter } from './rate-meter';
 
 /**
  * Runs one projection on this instance: a consumer group member whose batches are applied in one
