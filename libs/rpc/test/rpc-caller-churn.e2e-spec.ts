@@ -11,6 +11,8 @@ jest.setTimeout(180_000);
 
 const CALLERS = 20;
 const CALLS = 5;
+/** Generous for a loaded machine: the defect shows as no answer at all, whatever the timeout. */
+const CALL_TIMEOUT_MS = 15_000;
 
 /**
  * One long-running server, callers that come and go: a caller that stops (and deletes its reply
@@ -45,7 +47,7 @@ describe('RPC server with callers coming and going', () => {
     });
     apps.push(app);
     await app.init();
-    return { app, inventory: app.get(RpcClientFactory).client({ service: 'inventory', timeoutMs: 5000 }) };
+    return { app, inventory: app.get(RpcClientFactory).client({ service: 'inventory', timeoutMs: CALL_TIMEOUT_MS }) };
   }
 
   async function stop(app: INestApplicationContext): Promise<void> {
@@ -53,18 +55,18 @@ describe('RPC server with callers coming and going', () => {
     apps.splice(apps.indexOf(app), 1);
   }
 
-  /** How many of `CALLS` calls got their own answer. */
-  async function answered(inventory: RpcClient, nonce: string): Promise<number> {
-    const results = await Promise.all(
+  /** How `CALLS` calls ended: `ok` (their own answer), `wrong-reply` or the error's name. */
+  async function outcomes(inventory: RpcClient, nonce: string): Promise<string[]> {
+    return Promise.all(
       Array.from({ length: CALLS }, (_, i) =>
         inventory.call(ReserveStock, { sku: `${nonce}-${i}`, quantity: 1 }).then(
-          (r) => r.reservationId === `${nonce}-${i}`,
-          () => false,
+          (r) => (r.reservationId === `${nonce}-${i}` ? 'ok' : 'wrong-reply'),
+          (e: Error) => e.name,
         ),
       ),
     );
-    return results.filter(Boolean).length;
   }
+  const allOk = Array.from({ length: CALLS }, () => 'ok');
 
   it(`answers every call of ${CALLERS} callers started one after another, stopped gracefully or SIGKILLed`, async () => {
     for (let n = 0; n < CALLERS; n++) {
@@ -76,17 +78,18 @@ describe('RPC server with callers coming and going', () => {
           TOPIC_PREFIX: topicPrefix,
           NONCE: nonce,
           CALLS: String(CALLS),
+          CALL_TIMEOUT_MS: String(CALL_TIMEOUT_MS),
           IN_FLIGHT: '2',
           SLEEP_MS: '300',
         });
         children.push(child);
-        const [, count] = await child.waitForLine(/^ANSWERED (\d+)\//, 120_000);
+        const [line] = await child.waitForLine(/^ANSWERED .*/, 120_000);
         await child.waitForLine(/^IN_FLIGHT/);
         await child.kill('SIGKILL');
-        expect({ caller: n, answered: Number(count) }).toEqual({ caller: n, answered: CALLS });
+        expect({ caller: n, line: line.trim() }).toEqual({ caller: n, line: `ANSWERED ${CALLS}/${CALLS}` });
       } else {
         const { app, inventory } = await startCaller();
-        expect({ caller: n, answered: await answered(inventory, nonce) }).toEqual({ caller: n, answered: CALLS });
+        expect({ caller: n, outcomes: await outcomes(inventory, nonce) }).toEqual({ caller: n, outcomes: allOk });
         await stop(app);
       }
     }
@@ -96,7 +99,7 @@ describe('RPC server with callers coming and going', () => {
     const instanceId = uniqueName('vanishing');
     const { app, inventory } = await startCaller(instanceId);
     const replyTopic = rpcReplyTopic(topicPrefix, 'orders', instanceId);
-    expect(await answered(inventory, 'before-vanish')).toBe(CALLS);
+    expect(await outcomes(inventory, 'before-vanish')).toEqual(allOk);
     // Three replies, due at different times, to a topic deleted while they are being worked on.
     const doomed = [1500, 2000, 2500].map((ms) => inventory.call(Sleep, { ms }, { timeout: 4000 }).catch(() => undefined));
     const admin = await app.get(KafkaClient).admin.client();
@@ -105,12 +108,12 @@ describe('RPC server with callers coming and going', () => {
     await Promise.all(doomed);
 
     const next = await startCaller();
-    expect(await answered(next.inventory, 'after-vanish')).toBe(CALLS);
+    expect(await outcomes(next.inventory, 'after-vanish')).toEqual(allOk);
     await stop(next.app);
     // Replies leave in order: once this one (due 3 s after its request) is back, all three doomed ones were tried.
     const after = await startCaller();
     expect((await after.inventory.call(Sleep, { ms: 3000 })).sleptMs).toBe(3000);
-    expect(await answered(after.inventory, 'after-the-drops')).toBe(CALLS);
+    expect(await outcomes(after.inventory, 'after-the-drops')).toEqual(allOk);
     await stop(after.app);
     expect(server.lines.filter((l) => l.includes(replyTopic))).toHaveLength(1);
   });
@@ -129,7 +132,7 @@ describe('RPC server with callers coming and going', () => {
       SLEEP_MS: '4000',
     });
     children.push(first);
-    expect((await first.waitForLine(/^ANSWERED (\d+)\//, 120_000))[1]).toBe(String(CALLS));
+    expect((await first.waitForLine(/^ANSWERED .*/, 120_000))[0].trim()).toBe(`ANSWERED ${CALLS}/${CALLS}`);
     await first.waitForLine(/^IN_FLIGHT/);
     await first.kill('SIGKILL');
 
@@ -141,7 +144,7 @@ describe('RPC server with callers coming and going', () => {
     );
     apps.push(app);
     await app.init();
-    const inventory = app.get(RpcClientFactory).client({ service: 'inventory', timeoutMs: 5000 });
+    const inventory = app.get(RpcClientFactory).client({ service: 'inventory', timeoutMs: CALL_TIMEOUT_MS });
     const firstAnswer = await inventory.call(ReserveStock, { sku: 'new-first', quantity: 1 }).then((r) => r.reservationId, (e: Error) => e.name);
     const firstAnswerMs = Date.now() - startedAt;
     expect(firstAnswer).toBe('new-first');

@@ -54,6 +54,8 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   private consumer?: KafkaConsumerRunner;
   private starting?: Promise<void>;
   private closed = false;
+  /** Next offset of the reply topic to read: the topic's end before the first request, then past each reply read. */
+  private replyPosition = 0n;
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -171,7 +173,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
     // Not idempotent and acks=1 (see SendQueue): the latency-bound path.
     this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5 });
     // Taken before any request of this start leaves: every reply to one lies past it.
-    const start = (await this.kafka.admin.highWatermarks(topic)).get(0) ?? 0n;
+    this.replyPosition = (await this.kafka.admin.highWatermarks(topic)).get(0) ?? 0n;
     let positioned!: () => void;
     const ready = new Promise<void>((resolve) => (positioned = resolve));
     const consumer = this.kafka.createConsumer({
@@ -182,8 +184,9 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       autoCommit: false,
       maxWaitTimeInMs: 50,
       eachBatch: (batch) => this.onReplies(batch),
+      // Also after a rejoin (a consumer restart): no committed offset to resume from, so resume from ours.
       onAssigned: (assignment) => {
-        if (assignment[topic]?.includes(0)) consumer.seek(topic, 0, start.toString());
+        if (assignment[topic]?.includes(0)) consumer.seek(topic, 0, this.replyPosition.toString());
         positioned();
       },
     });
@@ -209,6 +212,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
         else this.logger.warn(`ignoring a malformed reply to call ${id}`);
       }
       batch.resolveOffset(message.offset);
+      this.replyPosition = BigInt(message.offset) + 1n;
     }
   }
 }
