@@ -1,3 +1,4 @@
+import type { BackoffPolicy } from '@tributary/kafka';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { OutboxConfigurationException } from './exceptions/outbox-configuration.exception';
@@ -8,7 +9,6 @@ import type {
   OutboxHealthThresholds,
   OutboxModuleOptions,
 } from './interfaces/outbox-module-options.interface';
-import type { ResolvedBackoff } from './util/backoff';
 import { assertValidTableName } from './util/sql-identifier';
 
 /** Relay settings with defaults applied. `pollIntervalMs` stays undefined when it depends on the database. */
@@ -23,8 +23,8 @@ export interface ResolvedRelayOptions {
   pollIntervalMs?: number;
   listen: boolean;
   maxAttempts: number;
-  retryBackoff: ResolvedBackoff;
-  outageBackoff: ResolvedBackoff;
+  retryBackoff: BackoffPolicy;
+  outageBackoff: BackoffPolicy;
   deadRowPolicy: OutboxDeadRowPolicy;
   retentionMs: number;
   retentionIntervalMs: number;
@@ -53,7 +53,7 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
   return value;
 }
 
-function backoff(name: string, value: OutboxBackoffOptions | undefined, defaults: ResolvedBackoff): ResolvedBackoff {
+function backoff(name: string, value: OutboxBackoffOptions | undefined, defaults: BackoffPolicy): BackoffPolicy {
   if (value !== undefined && (value === null || typeof value !== 'object')) {
     throw new OutboxConfigurationException(`\`${name}\` must be an object like { initialMs, maxMs }`);
   }

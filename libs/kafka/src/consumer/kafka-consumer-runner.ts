@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Counter } from 'prom-client';
+import { backoffDelay } from '../backoff';
 import { MetricLabels } from '../observability/messaging-attributes';
 import type { TributaryMetrics } from '../observability/tributary-metrics';
 import { withTimeout } from '../with-timeout';
@@ -197,8 +198,8 @@ export class KafkaConsumerRunner {
 
   private scheduleRestart(): void {
     if (this.restartTimer) return;
-    const cap = this.options.maxRestartDelayMs ?? 30_000;
-    const delay = Math.min(cap, 1000 * 2 ** Math.min(this.crashes++, 10)) * (0.8 + Math.random() * 0.4);
+    const maxMs = this.options.maxRestartDelayMs ?? 30_000;
+    const delay = backoffDelay(++this.crashes, { initialMs: 1000, maxMs, multiplier: 2, jitter: 0.2 });
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (!this.running) return;

@@ -1,11 +1,11 @@
 import type { Logger } from '@nestjs/common';
+import { backoffDelay } from '@tributary/kafka';
 import type { Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import type { OutboxContext } from '../outbox.context';
 import type { OutboxRowFailure } from '../store/outbox.store';
 import type { OutboxRow } from '../store/outbox-row.interface';
 import type { SqlSession } from '../store/sql-session';
-import { backoffDelay } from '../util/backoff';
 import type { KafkaBatchSender, SendResult } from './kafka-batch.sender';
 import { describeSendError } from './kafka-send-error';
 import { planLaneBatch } from './lane-batch.planner';

@@ -1,11 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { getIntegrationEventMetadata, KafkaClient } from '@tributary/kafka';
+import { backoffDelay, getIntegrationEventMetadata, KafkaClient } from '@tributary/kafka';
 import { performance } from 'node:perf_hooks';
 import { Subject, type Observable } from 'rxjs';
 import { OutboxMetrics } from '../observability/outbox-metrics';
 import { OutboxContext } from '../outbox.context';
 import type { OutboxWakeupListener } from '../store/outbox.store';
-import { backoffDelay } from '../util/backoff';
 import { KafkaBatchSender, KafkaOutage } from './kafka-batch.sender';
 import { describeSendError } from './kafka-send-error';
 import { LaneBatchShipper, type BatchOutcome } from './lane-batch.shipper';

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { backoffDelay } from '../util/backoff';
+import { backoffDelay } from '@tributary/kafka';
 import type { OutboxWakeupListener } from './outbox.store';
 
 /** The part of `pg.Client` the listener uses. */
