@@ -27,3 +27,4 @@ export { throttledRead } from './observability/throttled-read';
 export { SlowOperationLogger } from './observability/slow-operation.logger';
 export { RateMeter, type RateMeterOptions } from './observability/rate-meter';
 export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name';
+export { isSqlIdentifier, type SqlIdentifierRules } from './naming/sql-identifier';

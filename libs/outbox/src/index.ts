@@ -11,7 +11,7 @@ export * from './schema/outbox.migration';
 export * from './schema/outbox-entity.schema';
 export type { OutboxRow, OutboxRowStatus } from './store/outbox-row.interface';
 export { laneOfKey } from './util/lane-hash';
-export { isValidTableName } from './util/sql-identifier';
+export { isValidTableName } from './util/outbox-table-name';
 // Re-exported so event classes can import everything from the outbox.
 export {
   IntegrationEvent,

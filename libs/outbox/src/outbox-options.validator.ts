@@ -9,7 +9,7 @@ import type {
   OutboxHealthThresholds,
   OutboxModuleOptions,
 } from './interfaces/outbox-module-options.interface';
-import { assertValidTableName } from './util/sql-identifier';
+import { assertValidTableName } from './util/outbox-table-name';
 
 /** Relay settings with defaults applied. `pollIntervalMs` stays undefined when it depends on the database. */
 export interface ResolvedRelayOptions {

@@ -1,3 +1,4 @@
+import { isSqlIdentifier } from '@tributary/kafka';
 import { ProjectionsConfigurationException } from './exceptions/projections-configuration.exception';
 import type { ProjectionOptions } from './interfaces/projection-options.interface';
 import { ProjectionFailurePolicy, UnknownEventPolicy } from './interfaces/projection-policies.enum';
@@ -38,8 +39,6 @@ export interface ResolvedProjectionOptions {
   slowHandlerThresholdMs: number;
 }
 
-/** SQL identifier we accept for table names: letters, digits, `_`, optionally one `schema.` prefix. */
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
 const PROJECTION_NAME = /^[a-zA-Z0-9._-]{1,100}$/;
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
@@ -47,9 +46,9 @@ function fail(message: string): never {
   throw new ProjectionsConfigurationException(message);
 }
 
-/** True when `name` is a table name we are willing to put into SQL. */
+/** True when `name` is a table name we are willing to put into SQL: a plain identifier, optionally with one `schema.` prefix. */
 export function isValidTableName(name: unknown): name is string {
-  return typeof name === 'string' && IDENTIFIER.test(name);
+  return isSqlIdentifier(name, { allowSchema: true });
 }
 
 function tableName(value: unknown, option: string, fallback: string): string {

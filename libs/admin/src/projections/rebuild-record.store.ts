@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isSqlIdentifier } from '@tributary/kafka';
 import type { DataSource } from 'typeorm';
 import { AdminArgumentException } from '../exceptions/admin-argument.exception';
 
@@ -12,8 +13,6 @@ export interface RebuildRow {
   finishedAt: string | null;
   targets: Record<string, string>;
 }
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /**
  * The admin's rebuild table: who started which rebuild when, and the high watermarks it must
@@ -29,7 +28,7 @@ export class RebuildRecordStore {
     private readonly dataSource: DataSource,
     tableName: string,
   ) {
-    if (!IDENTIFIER.test(tableName)) throw new AdminArgumentException(`rebuildTable "${tableName}" must be a plain SQL identifier (letters, digits, _)`);
+    if (!isSqlIdentifier(tableName)) throw new AdminArgumentException(`rebuildTable "${tableName}" must be a plain SQL identifier (letters, digits, _; up to 63 chars; no schema prefix)`);
     this.mysql = ['mysql', 'mariadb'].includes(String(dataSource.options.type));
     this.table = this.mysql ? `\`${tableName}\`` : `"${tableName}"`;
   }

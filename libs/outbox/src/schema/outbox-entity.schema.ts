@@ -1,6 +1,6 @@
 import { EntitySchema, type ColumnType, type ValueTransformer } from 'typeorm';
 import type { OutboxRow } from '../store/outbox-row.interface';
-import { assertValidTableName } from '../util/sql-identifier';
+import { assertValidTableName } from '../util/outbox-table-name';
 
 /** Database families the entity has column types for. */
 export type OutboxEntityDatabase = 'postgres' | 'mysql' | 'mariadb' | 'better-sqlite3';

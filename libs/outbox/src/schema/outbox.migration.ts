@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
 import { createOutboxStore } from '../store/create-outbox-store';
-import { assertValidTableName } from '../util/sql-identifier';
+import { assertValidTableName } from '../util/outbox-table-name';
 
 /** Options of `createOutboxMigration`. */
 export interface OutboxMigrationOptions {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { UnsupportedOutboxDatabaseException } from '../exceptions/unsupported-outbox-database.exception';
-import { assertValidTableName } from '../util/sql-identifier';
+import { assertValidTableName } from '../util/outbox-table-name';
 import { MysqlOutboxStore } from './mysql-outbox.store';
 import type { OutboxStore } from './outbox.store';
 import { PostgresOutboxStore } from './postgres-outbox.store';

@@ -1,5 +1,5 @@
 import { InvalidOutboxTableNameException } from '../exceptions/invalid-outbox-table-name.exception';
-import { assertValidTableName, isValidTableName } from './sql-identifier';
+import { assertValidTableName, isValidTableName } from './outbox-table-name';
 
 describe('table name validation', () => {
   it.each(['tributary_outbox', '_t', 'Orders2', 'a'.repeat(48)])('accepts %s', (name) => {
