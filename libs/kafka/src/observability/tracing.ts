@@ -1,5 +1,6 @@
 import {
   context as otelContext,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   trace,
   TraceFlags,
@@ -18,6 +19,19 @@ export const TRIBUTARY_TRACER_NAME = '@tributary';
  */
 export function tributaryTracer(): Tracer {
   return trace.getTracer(TRIBUTARY_TRACER_NAME);
+}
+
+/** The no-op provider a `ProxyTracerProvider` delegates to until an SDK registers (a singleton of the api). */
+const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * Whether an OpenTelemetry SDK is registered. Without one every span is a no-op, so hot paths can
+ * skip them altogether: no span, attribute or context object per message. Cheap (no allocation):
+ * check it per batch or per call, so a provider registered later is picked up.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

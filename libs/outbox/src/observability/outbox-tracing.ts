@@ -7,6 +7,7 @@ import {
   MessagingAttributes,
   spanContextFromTraceparent,
   traceparentOf,
+  tracingEnabled,
   TributaryHeaders,
   tributaryTracer,
 } from '@tributary/kafka';
@@ -21,6 +22,8 @@ import type { TopicMessages } from 'kafkajs';
 export class OutboxPublishTrace {
   private readonly parent: Context;
   private readonly spans: Span[] = [];
+  /** Without an SDK no span is created at all (they would all be no-ops). */
+  private readonly traced = tracingEnabled();
 
   constructor(private readonly explicitTraceparent: string | undefined) {
     const active = otelContext.active();
@@ -29,6 +32,7 @@ export class OutboxPublishTrace {
 
   /** Start the event's `create` span; returns the traceparent to store with it. */
   startEvent(topic: string, eventId: string, key: string | null): string {
+    if (!this.traced) return this.untracedTraceparent();
     const span = tributaryTracer().startSpan(
       `create ${topic}`,
       {
@@ -49,6 +53,11 @@ export class OutboxPublishTrace {
       const own = traceparentOf(span.spanContext());
       if (own) return own;
     }
+    return this.untracedTraceparent();
+  }
+
+  /** The header when no span records: a child of the option's traceparent, the active one, or a fresh one. */
+  private untracedTraceparent(): string {
     return this.explicitTraceparent ? createTraceparent(this.explicitTraceparent) : (activeTraceparent(this.parent) ?? createTraceparent());
   }
 
@@ -70,6 +79,7 @@ export class OutboxSendTrace {
   private readonly spans = new Map<string, Span>();
 
   constructor(batch: TopicMessages[]) {
+    if (!tracingEnabled()) return;
     const tracer = tributaryTracer();
     for (const { topic, messages } of batch) {
       const span = tracer.startSpan(`send ${topic}`, {

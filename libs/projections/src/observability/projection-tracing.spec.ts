@@ -1,17 +1,9 @@
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { startBatchProcessSpan, tracingEnabled } from './projection-tracing';
+import { startBatchProcessSpan } from './projection-tracing';
 
 describe('projection tracing', () => {
   afterEach(() => trace.disable());
-
-  it('is off until an SDK registers a tracer provider, and off again once it is removed', () => {
-    expect(tracingEnabled()).toBe(false);
-    trace.setGlobalTracerProvider(new BasicTracerProvider());
-    expect(tracingEnabled()).toBe(true);
-    trace.disable();
-    expect(tracingEnabled()).toBe(false);
-  });
 
   it('links a batch span to every message that carries a valid traceparent', () => {
     const exporter = new InMemorySpanExporter();

@@ -1,6 +1,5 @@
 import {
   context as otelContext,
-  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -10,19 +9,6 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import { contextFromTraceparent, MESSAGING_SYSTEM_KAFKA, MessagingAttributes, spanContextFromTraceparent, tributaryTracer } from '@tributary/kafka';
-
-/** The no-op provider a `ProxyTracerProvider` delegates to until an SDK registers (a singleton of the api). */
-const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-/**
- * Whether an OpenTelemetry SDK is registered. Without one every span would be a no-op, so the
- * projection skips them altogether: no span, attribute or context object per event. Checked once
- * per batch, so a provider registered later is picked up.
- */
-export function tracingEnabled(): boolean {
-  const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_TRACER_PROVIDER;
-}
 
 /** Where a consumed message came from, for the span attributes. */
 export interface ProcessedMessage {

@@ -1,10 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import { context as otelContext } from '@opentelemetry/api';
-import { SlowOperationLogger } from '@tributary/kafka';
+import { SlowOperationLogger, tracingEnabled } from '@tributary/kafka';
 import type { EntityManager } from 'typeorm';
 import type { ProjectionBatchItem } from '../interfaces/projection-context.interface';
 import type { ProjectionMetricsRecorder } from '../observability/projection-metrics';
-import { failSpan, startBatchProcessSpan, startProcessSpan, tracingEnabled, type ActiveSpan } from '../observability/projection-tracing';
+import { failSpan, startBatchProcessSpan, startProcessSpan, type ActiveSpan } from '../observability/projection-tracing';
 import type { ProjectionRoute } from '../routing/projection-routes';
 import type { PreparedMessage } from './prepared-message';
 import type { ProjectionDefinition } from './projection-definition';
