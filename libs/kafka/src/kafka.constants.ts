@@ -23,3 +23,35 @@ export const TributaryHeaders = {
 } as const;
 
 export const JSON_CONTENT_TYPE = 'application/json';
+
+/** Prefix of every dead-letter header; a replayed copy drops the headers that start with it. */
+export const DEAD_LETTER_HEADER_PREFIX = 'tributary-dlq-';
+
+/**
+ * Headers @tributary/projections adds to a dead-lettered message (values are strings), read by the
+ * admin's dead-letter listing and replay (which must work without the projections lib installed).
+ */
+export const DeadLetterHeaders = {
+  /** Why the message was dead-lettered (`DeadLetterReason`). */
+  REASON: 'tributary-dlq-reason',
+  /** The error message. */
+  ERROR: 'tributary-dlq-error',
+  /** Topic the message was read from. */
+  ORIGIN_TOPIC: 'tributary-dlq-origin-topic',
+  /** Partition it was read from. */
+  ORIGIN_PARTITION: 'tributary-dlq-origin-partition',
+  /** Its offset there. */
+  ORIGIN_OFFSET: 'tributary-dlq-origin-offset',
+  /** Projection that gave up on it. */
+  PROJECTION: 'tributary-dlq-projection',
+  /** Handler attempts made (0 when it never reached a handler). */
+  ATTEMPTS: 'tributary-dlq-attempts',
+  /** ISO time of dead-lettering. */
+  FAILED_AT: 'tributary-dlq-failed-at',
+  /**
+   * Set by the admin's dead-letter replay on the copy it sends back to the origin topic (value: the
+   * dead letter's `<topic>/<partition>/<offset>`). Only such a copy is applied for an event id the
+   * projection dead-lettered; any other copy of that id is a duplicate.
+   */
+  REPLAYED_FROM: 'tributary-dlq-replayed-from',
+} as const;

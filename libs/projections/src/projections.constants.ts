@@ -7,31 +7,8 @@ export const UPCASTER_METADATA = 'tributary:projections:upcaster';
 /** Token of the injection token under which the app's TypeORM `DataSource` is looked up. */
 export const PROJECTIONS_DATA_SOURCE_TOKEN = Symbol('tributary:projections:data-source-token');
 
-/** Headers added to a dead-lettered message (values are strings). */
-export const DeadLetterHeaders = {
-  /** Why the message was dead-lettered (`DeadLetterReason`). */
-  REASON: 'tributary-dlq-reason',
-  /** The error message. */
-  ERROR: 'tributary-dlq-error',
-  /** Topic the message was read from. */
-  ORIGIN_TOPIC: 'tributary-dlq-origin-topic',
-  /** Partition it was read from. */
-  ORIGIN_PARTITION: 'tributary-dlq-origin-partition',
-  /** Its offset there. */
-  ORIGIN_OFFSET: 'tributary-dlq-origin-offset',
-  /** Projection that gave up on it. */
-  PROJECTION: 'tributary-dlq-projection',
-  /** Handler attempts made (0 when it never reached a handler). */
-  ATTEMPTS: 'tributary-dlq-attempts',
-  /** ISO time of dead-lettering. */
-  FAILED_AT: 'tributary-dlq-failed-at',
-  /**
-   * Set by the admin's dead-letter replay on the copy it sends back to the origin topic (value: the
-   * dead letter's `<topic>/<partition>/<offset>`). Only such a copy is applied for an event id the
-   * projection dead-lettered; any other copy of that id is a duplicate.
-   */
-  REPLAYED_FROM: 'tributary-dlq-replayed-from',
-} as const;
+/** Headers added to a dead-lettered message; defined in @tributary/kafka, which the admin's replay reads without this lib. */
+export { DeadLetterHeaders } from '@tributary/kafka';
 
 /** Default table names. */
 export const DEFAULT_CHECKPOINT_TABLE = 'tributary_projection_checkpoints';

@@ -1,25 +1,8 @@
-import { headersToStrings, TributaryHeaders, type KafkaClient } from '@tributary/kafka';
+import { DEAD_LETTER_HEADER_PREFIX, DeadLetterHeaders, headersToStrings, TributaryHeaders, type KafkaClient } from '@tributary/kafka';
 import type { IHeaders } from 'kafkajs';
 import type { AdminActor } from '../interfaces/admin-action.interface';
 import type { AdminDeadLetter, DeadLetterFilter } from '../interfaces/admin-dead-letter.interface';
 import { readTopicSnapshot, type SnapshotMessage } from '../kafka/topic-snapshot.reader';
-
-/**
- * Dead-letter headers written by @tributary/projections (its `DeadLetterHeaders`), repeated here
- * because the CLI reads them in cluster mode without that lib installed; a spec keeps them equal.
- */
-const DLQ_HEADER_PREFIX = 'tributary-dlq-';
-export const DEAD_LETTER_HEADERS = {
-  REASON: 'tributary-dlq-reason',
-  ERROR: 'tributary-dlq-error',
-  ORIGIN_TOPIC: 'tributary-dlq-origin-topic',
-  ORIGIN_PARTITION: 'tributary-dlq-origin-partition',
-  ORIGIN_OFFSET: 'tributary-dlq-origin-offset',
-  PROJECTION: 'tributary-dlq-projection',
-  ATTEMPTS: 'tributary-dlq-attempts',
-  FAILED_AT: 'tributary-dlq-failed-at',
-  REPLAYED_FROM: 'tributary-dlq-replayed-from',
-} as const;
 
 /** A dead letter with the raw message it came from (for replay). */
 export interface FoundDeadLetter {
@@ -96,7 +79,7 @@ export class DeadLetterStore {
         messages: list.map(({ raw, letter }) => ({
           key: raw.message.key,
           value: raw.message.value,
-          headers: { ...withoutDeadLetterHeaders(raw.message.headers), [DEAD_LETTER_HEADERS.REPLAYED_FROM]: letter.id },
+          headers: { ...withoutDeadLetterHeaders(raw.message.headers), [DeadLetterHeaders.REPLAYED_FROM]: letter.id },
         })),
       })),
     });
@@ -133,14 +116,14 @@ export class DeadLetterStore {
       key: message.key ? message.key.toString('utf8') : null,
       eventId: h[TributaryHeaders.EVENT_ID],
       eventType: h[TributaryHeaders.EVENT_TYPE],
-      reason: h[DEAD_LETTER_HEADERS.REASON] ?? 'unknown',
-      error: h[DEAD_LETTER_HEADERS.ERROR] ?? '',
-      projection: h[DEAD_LETTER_HEADERS.PROJECTION] ?? '',
-      originTopic: h[DEAD_LETTER_HEADERS.ORIGIN_TOPIC] ?? '',
-      originPartition: Number(h[DEAD_LETTER_HEADERS.ORIGIN_PARTITION] ?? -1),
-      originOffset: h[DEAD_LETTER_HEADERS.ORIGIN_OFFSET] ?? '',
-      attempts: Number(h[DEAD_LETTER_HEADERS.ATTEMPTS] ?? 0),
-      failedAt: h[DEAD_LETTER_HEADERS.FAILED_AT] ?? new Date(Number(message.timestamp)).toISOString(),
+      reason: h[DeadLetterHeaders.REASON] ?? 'unknown',
+      error: h[DeadLetterHeaders.ERROR] ?? '',
+      projection: h[DeadLetterHeaders.PROJECTION] ?? '',
+      originTopic: h[DeadLetterHeaders.ORIGIN_TOPIC] ?? '',
+      originPartition: Number(h[DeadLetterHeaders.ORIGIN_PARTITION] ?? -1),
+      originOffset: h[DeadLetterHeaders.ORIGIN_OFFSET] ?? '',
+      attempts: Number(h[DeadLetterHeaders.ATTEMPTS] ?? 0),
+      failedAt: h[DeadLetterHeaders.FAILED_AT] ?? new Date(Number(message.timestamp)).toISOString(),
     };
     const disposition = dispositions.get(`${topic}/${partition}/${message.offset}`);
     if (disposition) letter.disposition = disposition;
@@ -154,6 +137,6 @@ export class DeadLetterStore {
 
 function withoutDeadLetterHeaders(headers: IHeaders | undefined): IHeaders {
   const out: IHeaders = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (!name.startsWith(DLQ_HEADER_PREFIX) && value !== undefined) out[name] = value;
+  for (const [name, value] of Object.entries(headers ?? {})) if (!name.startsWith(DEAD_LETTER_HEADER_PREFIX) && value !== undefined) out[name] = value;
   return out;
 }
