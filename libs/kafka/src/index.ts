@@ -28,3 +28,4 @@ export { SlowOperationLogger } from './observability/slow-operation.logger';
 export { RateMeter, type RateMeterOptions } from './observability/rate-meter';
 export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name';
 export { isSqlIdentifier, type SqlIdentifierRules } from './naming/sql-identifier';
+export { isKafkaTopicName } from './naming/kafka-topic-name';

@@ -1,4 +1,4 @@
-import { isSqlIdentifier } from '@tributary/kafka';
+import { isKafkaTopicName, isSqlIdentifier } from '@tributary/kafka';
 import { ProjectionsConfigurationException } from './exceptions/projections-configuration.exception';
 import type { ProjectionOptions } from './interfaces/projection-options.interface';
 import { ProjectionFailurePolicy, UnknownEventPolicy } from './interfaces/projection-policies.enum';
@@ -40,7 +40,6 @@ export interface ResolvedProjectionOptions {
 }
 
 const PROJECTION_NAME = /^[a-zA-Z0-9._-]{1,100}$/;
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
 function fail(message: string): never {
   throw new ProjectionsConfigurationException(message);
@@ -81,7 +80,7 @@ function enumValue<T extends string>(value: unknown, option: string, values: Rec
 function deadLetterTopic(value: unknown, option: string, fallback: (topic: string) => string): (topic: string) => string {
   if (value === undefined) return fallback;
   if (typeof value === 'function') return value as (topic: string) => string;
-  if (typeof value === 'string' && TOPIC.test(value)) return () => value;
+  if (isKafkaTopicName(value)) return () => value;
   return fail(`${option} must be a topic name ([a-zA-Z0-9._-], 1-249 chars) or a function (topic) => name, got ${String(value)}`);
 }
 
@@ -152,7 +151,7 @@ export function resolveProjectionOptions(
   }
   if (options.topics !== undefined) {
     if (!Array.isArray(options.topics)) fail(`${where}: topics must be an array of topic names`);
-    for (const t of options.topics) if (typeof t !== 'string' || !TOPIC.test(t)) fail(`${where}: "${String(t)}" is not a topic name`);
+    for (const t of options.topics) if (!isKafkaTopicName(t)) fail(`${where}: "${String(t)}" is not a topic name`);
   }
   if (options.tables !== undefined && !Array.isArray(options.tables)) fail(`${where}: tables must be an array of entities or table names`);
   const groupId = options.groupId ?? `${defaults.groupIdPrefix}${options.name}`;

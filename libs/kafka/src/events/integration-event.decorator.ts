@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DuplicateIntegrationEventException } from '../exceptions/duplicate-integration-event.exception';
 import { isTributaryName } from '../naming/tributary-name';
+import { isKafkaTopicName } from '../naming/kafka-topic-name';
 
 /** How the partitioning key is taken from an event: a property name or a function. */
 export type EventKeySelector<T = any> = string | ((event: T) => string | null | undefined);
@@ -29,8 +30,6 @@ export interface IntegrationEventMetadata<T = any> {
 const METADATA = Symbol.for('tributary:integration-event');
 const registry = new Map<string, IntegrationEventMetadata>();
 
-const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-
 /**
  * Marks a class as an integration event: a fact other services may consume. Combine with
  * class-validator rules; the outbox validates events before it stores them.
@@ -45,7 +44,7 @@ export function IntegrationEvent<T>(options: IntegrationEventOptions<T>): ClassD
     if (!options || !isTributaryName(options.type)) {
       throw new TypeError(`@IntegrationEvent on ${target.name}: \`type\` must be a name like "orders.order-placed"`);
     }
-    if (typeof options.topic !== 'string' || !TOPIC.test(options.topic)) {
+    if (!isKafkaTopicName(options.topic)) {
       throw new TypeError(`@IntegrationEvent on ${target.name}: \`topic\` must be a Kafka topic name ([a-zA-Z0-9._-], 1-249 chars)`);
     }
     const version = options.version ?? 1;
