@@ -9,7 +9,9 @@
  *     calls at once; half right before the drain and half right after, averaged;
  *  3. latency: a load generator process (bench/outbox-load.ts) commits one event per transaction
  *     at a fixed 1,000 events/s while the relay runs here with LISTEN/NOTIFY; latency = Kafka ack
- *     time − time the commit returned (wall clocks of the same machine).
+ *     time − time the commit returned (wall clocks of the same machine);
+ *  4. observability cost: phase 1 again in fresh apps with metrics and tracing OFF, ON, OFF, ON
+ *     (bench/support/observability-toggle.ts), medians per mode in `observability`.
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
  * for experiments BENCH_LATENCY_SECONDS (5 quick / 20) and BENCH_LANES_PER_BATCH (16).
@@ -19,11 +21,12 @@ import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { createTraceparent, encodeEnvelope, KafkaClient, KafkaModule } from '@tributary/kafka';
+import { createTraceparent, encodeEnvelope, KafkaClient, KafkaModule, type TributaryMetricsOptions } from '@tributary/kafka';
 import { OutboxModule, OutboxPublisher, OutboxRelay, type OutboxShippedBatch } from '@tributary/outbox';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { BENCH_KEYS, defineBenchEvent, epochMs } from './outbox-events';
+import { compareObservability, metricsOptions } from './support/observability-toggle';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -204,13 +207,14 @@ async function latency(relay: OutboxRelay) {
   };
 }
 
-async function main(): Promise<void> {
+/** The bench app on outbox table `table`, its relay not started; `metrics` as KafkaModule's option. */
+async function createBenchApp(table: string, metrics?: TributaryMetricsOptions): Promise<INestApplicationContext> {
   @Module({
     imports: [
-      KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench-outbox', logLevel: 'error' }),
+      KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench-outbox', logLevel: 'error', metrics }),
       TypeOrmModule.forRoot({ type: 'postgres', url: DATABASE_URL, poolSize: 24 }),
       OutboxModule.forRoot({
-        tableName: TABLE,
+        tableName: table,
         ensureSchema: true,
         events: [BenchOrderPlaced],
         // Started by the drain phase, so that the backlog is all committed first.
@@ -219,7 +223,33 @@ async function main(): Promise<void> {
     ],
   })
   class BenchModule {}
-  const app: INestApplicationContext = await NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+  return NestFactory.createApplicationContext(BenchModule, { logger: ['error', 'warn'] });
+}
+
+/**
+ * The drain again with metrics and tracing OFF and ON, interleaved: each round is a fresh app with
+ * that mode's options on its own outbox table holding the same BACKLOG events.
+ */
+async function observabilityCost() {
+  return compareObservability(async (mode, index) => {
+    const table = `${TABLE}_obs${index}`;
+    const app = await createBenchApp(table, metricsOptions(mode));
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    try {
+      await fillBacklog(dataSource, app.get(OutboxPublisher));
+      const drained = await drain(app.get(OutboxRelay));
+      log(`observability ${mode.toUpperCase()}: relay drained ${BACKLOG} rows at ${drained.eventsPerSecond} events/s`);
+      return drained.eventsPerSecond;
+    } finally {
+      await app.get(OutboxRelay).stop();
+      await dataSource.query(`DROP TABLE IF EXISTS "${table}_lanes", "${table}"`).catch(() => undefined);
+      await app.close();
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const app = await createBenchApp(TABLE);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const kafka = app.get(KafkaClient);
   const publisher = app.get(OutboxPublisher);
@@ -246,6 +276,9 @@ async function main(): Promise<void> {
     log(`raw: ${raw.eventsPerSecond} msg/s (before ${raw.before}, after ${raw.after}), ${raw.cpuMsPer1000} CPU ms/1000`);
     const lat = await latency(relay);
     log(`latency at ${LATENCY_RATE}/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
+    await relay.stop();
+    const observability = await observabilityCost();
+    log(`observability: OFF ${observability.offEventsPerSecond} events/s, ON ${observability.onEventsPerSecond} events/s, overhead ${observability.overheadRatio}`);
     const result = {
       bench: 'outbox',
       quick: QUICK,
@@ -265,6 +298,7 @@ async function main(): Promise<void> {
       },
       raw,
       relayToRaw: Math.round((drained.eventsPerSecond / raw.eventsPerSecond) * 100) / 100,
+      observability,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -4,6 +4,8 @@
  * reading the same topic in the same run; then the time to rebuild the read model from all events.
  * `projection` uses an `@OnBatch` handler (one multi-row upsert per run of events);
  * `projectionPerEvent` the plain `@On` handler (one upsert per event) on the first 50,000 events.
+ * `observability`: the `@OnBatch` measurement again in fresh apps with metrics and tracing OFF, ON,
+ * OFF, ON (bench/support/observability-toggle.ts), medians per mode.
  *
  *   npm run bench:projections             # 1,000,000 events
  *   BENCH_QUICK=1 npm run bench:projections   # 50,000 events
@@ -29,6 +31,7 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, type EntityManager } from 'typeorm';
+import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? (QUICK ? 50_000 : 1_000_000));
@@ -59,22 +62,26 @@ const upsert = (table: string) =>
   `INSERT INTO ${table} (counter_id, total, events) SELECT c, t, n FROM unnest($1::varchar[], $2::bigint[], $3::integer[]) AS x(c, t, n)
    ON CONFLICT (counter_id) DO UPDATE SET total = ${table}.total + EXCLUDED.total, events = ${table}.events + EXCLUDED.events`;
 
-/** The high-volume way: `@OnBatch` folds a run of events into one multi-row upsert. */
-@Projection({ name: `bench-batch-${suffix}`, tables: [READ_MODEL] })
-class CounterTotals {
-  @OnBatch(CounterIncremented)
-  async incremented(items: Array<ProjectionBatchItem<CounterIncremented>>, manager: EntityManager): Promise<void> {
-    const totals = new Map<string, { total: number; events: number }>();
-    for (const { event } of items) {
-      const t = totals.get(event.counterId) ?? { total: 0, events: 0 };
-      t.total += event.amount;
-      t.events += 1;
-      totals.set(event.counterId, t);
+/** The high-volume way: `@OnBatch` folds a run of events into one multi-row upsert (a projection `name` into `table`). */
+function counterTotalsProjection(name: string, table: string) {
+  @Projection({ name, tables: [table] })
+  class CounterTotals {
+    @OnBatch(CounterIncremented)
+    async incremented(items: Array<ProjectionBatchItem<CounterIncremented>>, manager: EntityManager): Promise<void> {
+      const totals = new Map<string, { total: number; events: number }>();
+      for (const { event } of items) {
+        const t = totals.get(event.counterId) ?? { total: 0, events: 0 };
+        t.total += event.amount;
+        t.events += 1;
+        totals.set(event.counterId, t);
+      }
+      const ids = [...totals.keys()];
+      await manager.query(upsert(table), [ids, ids.map((id) => totals.get(id)!.total), ids.map((id) => totals.get(id)!.events)]);
     }
-    const ids = [...totals.keys()];
-    await manager.query(upsert(READ_MODEL), [ids, ids.map((id) => totals.get(id)!.total), ids.map((id) => totals.get(id)!.events)]);
   }
+  return CounterTotals;
 }
+const CounterTotals = counterTotalsProjection(`bench-batch-${suffix}`, READ_MODEL);
 
 /** The plain way: `@On`, one upsert per event. */
 @Projection({ name: `bench-each-${suffix}`, tables: [PER_EVENT_MODEL] })
@@ -106,6 +113,46 @@ async function measure(
     events: count,
     cpuMicrosPerEvent: Number(((cpu.user + cpu.system) / count).toFixed(1)),
   };
+}
+
+const createReadModel = (dataSource: DataSource, table: string) =>
+  dataSource.query(`CREATE TABLE ${table} (counter_id varchar(100) PRIMARY KEY, total bigint NOT NULL, events integer NOT NULL)`);
+
+/**
+ * The @OnBatch measurement again with metrics and tracing OFF and ON, interleaved: each round is a
+ * fresh app with that mode's options and a fresh projection (own read model, inbox and checkpoint
+ * tables) reading the same EVENTS from the start of the topic.
+ */
+async function observabilityCost(dataSource: DataSource) {
+  return compareObservability(async (mode, index) => {
+    const name = `bench-obs${index}-${suffix}`;
+    const tables = [`bench_counters_obs${index}_${suffix}`, `bench_inbox_obs${index}_${suffix}`, `bench_checkpoints_obs${index}_${suffix}`];
+    await createReadModel(dataSource, tables[0]);
+    const app = await Test.createTestingModule({
+      imports: [
+        KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing', metrics: metricsOptions(mode) }),
+        ProjectionsModule.forRoot({
+          dataSource,
+          autoStart: false,
+          tables: { inbox: tables[1], checkpoints: tables[2] },
+          consumer: { partitionsConsumedConcurrently: PARTITIONS },
+          progressIntervalMs: 250,
+        }),
+      ],
+      providers: [counterTotalsProjection(name, tables[0])],
+    })
+      .compile()
+      .then((m) => m.init());
+    try {
+      const { eventsPerSecond } = await measure(app.get(ProjectionsService), name, EVENTS);
+      if ((await readModelEvents(dataSource, tables[0])) !== EVENTS) throw new Error(`the ${mode} round's read model does not hold every event`);
+      log(`observability ${mode.toUpperCase()}: projection @OnBatch ${eventsPerSecond} events/s`);
+      return eventsPerSecond;
+    } finally {
+      await app.close();
+      for (const table of tables) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    }
+  });
 }
 
 async function readModelEvents(dataSource: DataSource, table: string): Promise<number> {
@@ -173,9 +220,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
   const kafka = new Kafka({ clientId: 'bench-projections', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const dataSource = await new DataSource({ type: 'postgres', url: DATABASE_URL, poolSize: PARTITIONS + 2 }).initialize();
-  for (const table of [READ_MODEL, PER_EVENT_MODEL]) {
-    await dataSource.query(`CREATE TABLE ${table} (counter_id varchar(100) PRIMARY KEY, total bigint NOT NULL, events integer NOT NULL)`);
-  }
+  for (const table of [READ_MODEL, PER_EVENT_MODEL]) await createReadModel(dataSource, table);
   const app = await Test.createTestingModule({
     imports: [
       KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing' }),
@@ -220,6 +265,10 @@ async function main(): Promise<void> {
     if (rebuilt !== EVENTS) throw new Error(`rebuilt read model holds ${rebuilt} events, expected ${EVENTS}`);
     log(`rebuild: ${EVENTS} events in ${rebuildSeconds.toFixed(1)} s (${last.eventsPerSecond} events/s)`);
 
+    await service.stop(name);
+    const observability = await observabilityCost(dataSource);
+    log(`observability: OFF ${observability.offEventsPerSecond} events/s, ON ${observability.onEventsPerSecond} events/s, overhead ${observability.overheadRatio}`);
+
     const result = {
       benchmark: 'projections',
       quick: QUICK,
@@ -232,6 +281,7 @@ async function main(): Promise<void> {
       ratioPerEvent: Number((perEvent.eventsPerSecond / raw.eventsPerSecond).toFixed(3)),
       target: 0.5,
       rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds) },
+      observability,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
