@@ -8,6 +8,8 @@
  * local Kafka is started when KAFKA_BROKERS is unset. Each service runs its own process with
  * `npm run stack`; here they share one. Ends with a few lines of the services' /metrics and the trace
  * of one order (an in-memory OpenTelemetry SDK registered by the demo only).
+ * `npm run demo -- --keep` leaves the services running afterwards, with the operator dashboard mounted
+ * on the gateway (basic auth, user `ops`, DASHBOARD_PASSWORD or a random password printed), until Ctrl-C.
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
@@ -36,7 +38,18 @@ function metricLines(text: string, names: string[]): string[] {
   return text.split('\n').filter((line) => names.some((name) => line.startsWith(`${name}{`) || line.startsWith(`${name} `)));
 }
 
+/** Resolves on the first Ctrl-C (SIGINT) or SIGTERM. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
 async function main(): Promise<void> {
+  const keep = process.argv.includes('--keep');
+  // The gateway mounts the dashboard only when a password is set: --keep sets one for this run.
+  if (keep) process.env.DASHBOARD_PASSWORD ??= randomBytes(9).toString('base64url');
   const tracing = new DemoTracing();
   process.env.KAFKA_BROKERS = (await demoBrokers()).join(',');
   mkdirSync('.tmp', { recursive: true });
@@ -144,6 +157,14 @@ async function main(): Promise<void> {
     if (!processed) console.log('  (no process span joined this trace: the projection did not continue the event\'s traceparent)');
     console.log('  and the gateway\'s stock query, over RPC:');
     for (const line of tracing.tree(stockTrace)) console.log(`  ${line}`);
+
+    if (keep) {
+      const port = (gateway.getHttpServer().address() as { port: number }).port;
+      step('kept running (--keep): Ctrl-C stops the services');
+      console.log(`  dashboard: http://127.0.0.1:${port}/tributary  (user ${process.env.DASHBOARD_USER ?? 'ops'}, password ${process.env.DASHBOARD_PASSWORD})`);
+      console.log(`  gateway:   http://127.0.0.1:${port}/stock/<sku>, /catalogue, /registry/services`);
+      await untilStopped();
+    }
   } finally {
     await gateway.close();
     await inventory.close();
