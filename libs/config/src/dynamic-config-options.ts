@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { defaultInstanceId } from '@tributary/kafka';
 import { CONFIG_NAME_PATTERN, DEFAULT_CONFIG_TOPIC } from './dynamic-config.constants';
 import { DynamicConfigConfigurationException } from './exceptions/dynamic-config-configuration.exception';
 import type { DynamicConfigModuleOptions } from './interfaces/dynamic-config-module-options.interface';
@@ -32,11 +31,6 @@ function checkName(name: string, value: unknown): string {
     );
   }
   return value;
-}
-
-function defaultInstanceId(): string {
-  const host = hostname().replace(/[^a-zA-Z0-9._-]/g, '-').slice(0, 40) || 'host';
-  return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Check `DynamicConfigModule` options and apply defaults; `kafkaServiceName` is KafkaModule's `serviceName`. */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
+import { defaultInstanceId } from '@tributary/kafka';
 import { DEFAULT_REGISTRY_TOPIC, NAME_PATTERN } from './discovery.constants';
 import { DiscoveryConfigurationException } from './exceptions/discovery-configuration.exception';
 import type { TributaryServiceOptions } from './decorators/tributary-service.decorator';
@@ -51,11 +51,8 @@ function checkName(what: string, value: string): string {
   return value;
 }
 
-/** A default instance id: readable, unique per process start, safe in topic names. */
-export function defaultInstanceId(host = hostname()): string {
-  const safeHost = host.replace(/[^a-zA-Z0-9._-]/g, '-').slice(0, 40) || 'host';
-  return `${safeHost}-${process.pid}-${randomBytes(3).toString('hex')}`;
-}
+/** A default instance id (shared with the other libs; re-exported here for existing callers). */
+export { defaultInstanceId };
 
 /**
  * Merge `DiscoveryModule` options, the root module's `@TributaryService` and KafkaModule's

@@ -29,3 +29,4 @@ export { RateMeter, type RateMeterOptions } from './observability/rate-meter';
 export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name';
 export { isSqlIdentifier, type SqlIdentifierRules } from './naming/sql-identifier';
 export { isKafkaTopicName } from './naming/kafka-topic-name';
+export { defaultInstanceId } from './naming/instance-id';
