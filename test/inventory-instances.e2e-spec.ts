@@ -1,17 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { getIntegrationEventMetadata, IntegrationEvent } from '@tributary/kafka';
 import { postgresUrl, testBrokers, uniqueName, waitFor } from '@tributary/testing';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { bootApp, moveToTopic, postgresAdmin } from './support/nest-test-apps';
 import type { DataSource } from 'typeorm';
-
-/** Point an event class at a topic of this run's own (the samples hard-code `orders.events`). */
-function moveToTopic(eventClass: new (...args: never[]) => object, topic: string): void {
-  const metadata = getIntegrationEventMetadata(eventClass);
-  if (!metadata) throw new Error(`${eventClass.name} is not an @IntegrationEvent`);
-  IntegrationEvent({ type: metadata.type, version: metadata.version, key: metadata.key, topic })(eventClass);
-}
 
 const PROJECTION = 'inventory.reserved-stock';
 
@@ -25,25 +16,8 @@ describe('inventory sample: two instances on one PostgreSQL database, a multi-pa
   const database = `tributary_inventory_${randomBytes(4).toString('hex')}`;
   const apps: INestApplication[] = [];
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: postgresUrl() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
-  async function boot(module: unknown): Promise<INestApplication> {
-    const app = await NestFactory.create(module as never, { logger: ['error'], abortOnError: false });
-    apps.push(app);
-    await app.init();
-    return app;
-  }
-
   beforeAll(async () => {
-    await admin(`CREATE DATABASE ${database}`);
+    await postgresAdmin(`CREATE DATABASE ${database}`);
     const url = new URL(postgresUrl());
     url.pathname = `/${database}`;
     // Read by the sample modules when they are loaded (below); this file's modules are its own.
@@ -54,7 +28,7 @@ describe('inventory sample: two instances on one PostgreSQL database, a multi-pa
 
   afterAll(async () => {
     for (const app of apps.reverse()) await app.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await postgresAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     delete process.env.ORDERS_DATABASE_URL;
     delete process.env.INVENTORY_DATABASE_URL;
   });
@@ -73,10 +47,10 @@ describe('inventory sample: two instances on one PostgreSQL database, a multi-pa
     moveToTopic(InventoryOrderPlaced, topic);
 
     // orders creates the topic (6 partitions, the outbox's default) and runs its migrations.
-    const orders = await boot(OrdersModule);
+    const orders = await bootApp(apps, OrdersModule);
     // One after the other: the first runs the migrations, the second finds them done.
-    const first = await boot(InventoryModule);
-    const second = await boot(InventoryModule);
+    const first = await bootApp(apps, InventoryModule);
+    const second = await bootApp(apps, InventoryModule);
     const instances = [first, second].map((app) => app.get(ProjectionsService));
     await waitFor(() => instances.every((p) => p.state(PROJECTION) === 'running'), { timeoutMs: 30_000, description: 'both projections running' });
 

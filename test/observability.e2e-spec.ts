@@ -6,7 +6,6 @@
  * /metrics shows the outbox, projection and RPC series.
  */
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -15,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { bootApp, postgresAdmin } from './support/nest-test-apps';
 import { parseMetricsText, samplesOf } from './support/metrics-text';
 import { StockAlertsModule } from './support/stock-alerts.module';
 
@@ -28,23 +27,6 @@ describe('observability across services: metrics and one trace from an order to 
   const exporter = new InMemorySpanExporter();
   const apps: INestApplication[] = [];
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: postgresUrl() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
-  async function boot(module: unknown): Promise<INestApplication> {
-    const app = await NestFactory.create(module as never, { logger: ['error'], abortOnError: false });
-    apps.push(app);
-    await app.listen(0, '127.0.0.1');
-    return app;
-  }
-
   async function scrape(app: INestApplication) {
     const { port } = app.getHttpServer().address() as { port: number };
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -56,7 +38,7 @@ describe('observability across services: metrics and one trace from an order to 
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
     trace.setGlobalTracerProvider(provider);
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    await admin(`CREATE DATABASE ${database}`);
+    await postgresAdmin(`CREATE DATABASE ${database}`);
     const url = new URL(postgresUrl());
     url.pathname = `/${database}`;
     process.env.ORDERS_DATABASE_URL = url.toString();
@@ -66,7 +48,7 @@ describe('observability across services: metrics and one trace from an order to 
 
   afterAll(async () => {
     for (const app of apps.reverse()) await app.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await postgresAdmin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     fs.rmSync(tmp, { recursive: true, force: true });
     trace.disable();
     context.disable();
@@ -82,11 +64,13 @@ describe('observability across services: metrics and one trace from an order to 
 
     const sku = `sku-${randomBytes(3).toString('hex')}`;
     const stockAlertsProjection = uniqueName('stock-alerts');
-    const inventory = await boot(InventoryModule);
-    const orders = await boot(OrdersModule);
-    const gateway = await boot(GatewayModule);
-    const stockAlerts = await boot(
+    const inventory = await bootApp(apps, InventoryModule, 'listen');
+    const orders = await bootApp(apps, OrdersModule, 'listen');
+    const gateway = await bootApp(apps, GatewayModule, 'listen');
+    const stockAlerts = await bootApp(
+      apps,
       StockAlertsModule.register({ brokers: testBrokers(), databasePath: path.join(tmp, 'stock-alerts.sqlite'), projectionName: stockAlertsProjection, sku }),
+      'listen',
     );
     // Inventory's RPC server is in its group before the projection calls it (errors mean "not yet").
     const gatewayController = gateway.get(GatewayController);

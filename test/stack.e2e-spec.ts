@@ -2,7 +2,7 @@ import { postgresUrl, testBrokers, uniqueName, waitFor } from '@tributary/testin
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { Client } from 'pg';
+import { postgresAdmin } from './support/nest-test-apps';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -21,16 +21,6 @@ describe('npm run stack: the sample services as separate processes, through the 
   const urls: Record<string, string> = {};
   const pids: number[] = [];
 
-  async function admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: postgresUrl() });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  }
-
   function databaseUrl(name: string): string {
     const url = new URL(postgresUrl());
     url.pathname = `/${name}`;
@@ -41,7 +31,7 @@ describe('npm run stack: the sample services as separate processes, through the 
   const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    for (const name of Object.values(databases)) await admin(`CREATE DATABASE ${name}`);
+    for (const name of Object.values(databases)) await postgresAdmin(`CREATE DATABASE ${name}`);
     stack = spawn(process.execPath, [path.join(ROOT, 'tools', 'stack.js')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,7 +79,7 @@ describe('npm run stack: the sample services as separate processes, through the 
       }
     }
     if (stack && stack.exitCode === null && stack.signalCode === null) stack.kill('SIGKILL');
-    for (const name of Object.values(databases)) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    for (const name of Object.values(databases)) await postgresAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }, 60_000);
 
   it('starts every service as its own process and prints their URLs', () => {
