@@ -138,8 +138,6 @@ export abstract class OutboxStore {
   protected abstract withRelaneTransaction<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Run `fn` on a connection outside any business transaction (admin, metrics, sweeps). */
   abstract withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
-  /** Wake the relays listening for `lanes` once the caller's transaction commits. */
-  async notify(_session: SqlSession, _lanes: number[]): Promise<void> {}
   /** A listener that calls `onLanes` when rows were committed; undefined when the database has none. */
   createListener(_onLanes: (lanes: number[] | undefined) => void, _logger: Logger): OutboxWakeupListener | undefined {
     return undefined;
@@ -228,11 +226,11 @@ export abstract class OutboxStore {
 
   /**
    * Read back what the caller's transaction sees of the recorded lane count, after its rows were
-   * inserted (so a re-lane either waits for the transaction or is seen by it), and wake the relays
-   * of `lanes` once it commits. Undefined when no count is recorded.
+   * inserted (so a re-lane either waits for the transaction or is seen by it). Dialects with a
+   * wake-up channel also notify the relays of `lanes` once it commits. Undefined when no count is
+   * recorded.
    */
-  async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
-    await this.notify(session, lanes);
+  async afterInsert(session: SqlSession, _lanes: number[]): Promise<number | undefined> {
     return this.readLaneCount(session, this.laneCountReadLock);
   }
 

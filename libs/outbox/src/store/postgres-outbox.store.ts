@@ -61,12 +61,10 @@ export class PostgresOutboxStore extends LockingOutboxStore {
     time: 'TIMESTAMPTZ(3)',
   };
 
-  override async notify(session: SqlSession, lanes: number[]): Promise<void> {
-    // Delivered on commit only, and dropped on rollback: a relay never wakes for rolled-back rows.
-    await session.query('SELECT pg_notify($1, $2)', [this.channel, lanes.join(',')]);
-  }
-
-  /** NOTIFY and the lane count read in one round trip. */
+  /**
+   * NOTIFY and the lane count read in one round trip. The notification is delivered on commit
+   * only, and dropped on rollback: a relay never wakes for rolled-back rows.
+   */
   override async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
     const [row] = await session.query<{ lanes: unknown }>(
       `SELECT pg_notify($1, $2), (SELECT meta_value FROM ${this.metaTable} WHERE meta_key = 'lanes') AS lanes`,
