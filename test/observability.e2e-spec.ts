@@ -67,7 +67,7 @@ describe('observability across services: metrics and one trace from an order to 
     const inventory = await bootApp(apps, InventoryModule, 'listen');
     const orders = await bootApp(apps, OrdersModule, 'listen');
     const gateway = await bootApp(apps, GatewayModule, 'listen');
-    const stockAlerts = await bootApp(
+    await bootApp(
       apps,
       StockAlertsModule.register({ brokers: testBrokers(), databasePath: path.join(tmp, 'stock-alerts.sqlite'), projectionName: stockAlertsProjection, sku }),
       'listen',
@@ -175,6 +175,5 @@ describe('observability across services: metrics and one trace from an order to 
     const gatewayMetrics = await scrape(gateway);
     expect(samplesOf(gatewayMetrics, 'tributary_rpc_client_duration_seconds_count', { rpc_service: 'inventory', rpc_method: METHOD, outcome: 'ok' })[0]?.value).toBeGreaterThanOrEqual(2);
     expect(samplesOf(gatewayMetrics, 'process_cpu_seconds_total')).toHaveLength(1);
-    expect(stockAlerts).toBeDefined();
   });
 });
