@@ -1,5 +1,6 @@
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { OutboxColumnTypes, OutboxDialect } from './outbox.store';
+import { LANE_COUNT_KEY } from './outbox.store';
 import type { SqlParams, SqlSession } from './sql-session';
 
 /** MySQL 8 / MariaDB 10.6+: lane row locks with SKIP LOCKED; relays poll (no NOTIFY). */
@@ -45,7 +46,7 @@ export class MysqlOutboxStore extends LockingOutboxStore {
   protected override readonly laneCountReadLock = ' LOCK IN SHARE MODE';
 
   protected async holdBackPublishers(session: SqlSession): Promise<void> {
-    await session.query(`SELECT meta_value FROM ${this.metaTable} WHERE meta_key = 'lanes' FOR UPDATE`);
+    await session.query(`SELECT meta_value FROM ${this.metaTable} WHERE meta_key = ? FOR UPDATE`, [LANE_COUNT_KEY]);
   }
 
   /** MySQL refuses LIMIT inside an IN subquery, but takes ORDER BY/LIMIT on DELETE itself. */

@@ -56,7 +56,7 @@ export interface OutboxColumnTypes {
 const INSERT_CHUNK = 500;
 const RELANE_PAGE = 10_000;
 /** Key of the lane count in the meta table. */
-const LANE_COUNT_KEY = 'lanes';
+export const LANE_COUNT_KEY = 'lanes';
 
 /**
  * SQL of the outbox, shared by every database. Subclasses give the dialect: quoting, placeholders,

@@ -3,6 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
+import { LANE_COUNT_KEY } from './outbox.store';
 import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
 import type { SqlParams, SqlSession } from './sql-session';
 
@@ -67,8 +68,8 @@ export class PostgresOutboxStore extends LockingOutboxStore {
    */
   override async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
     const [row] = await session.query<{ lanes: unknown }>(
-      `SELECT pg_notify($1, $2), (SELECT meta_value FROM ${this.metaTable} WHERE meta_key = 'lanes') AS lanes`,
-      [this.channel, lanes.join(',')],
+      `SELECT pg_notify($1, $2), (SELECT meta_value FROM ${this.metaTable} WHERE meta_key = $3) AS lanes`,
+      [this.channel, lanes.join(','), LANE_COUNT_KEY],
     );
     return row?.lanes === null || row?.lanes === undefined ? undefined : Number(row.lanes);
   }
