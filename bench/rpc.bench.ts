@@ -1,5 +1,7 @@
 // RPC benchmark: Tributary RPC over Kafka vs @nestjs/microservices ClientKafka request-reply, same
-// broker, same run, same payload, same concurrency. Prints progress on stderr and one JSON line last.
+// broker, same run, same payload, same concurrency, same acks (both sides at acks=1, then both at
+// acks=all). The two sides run alternately (A B A B ...) and each figure is the median of its rounds.
+// Prints progress on stderr and one JSON line last.
 //   npm run bench:rpc            (BENCH_QUICK=1 for the short version)
 import 'reflect-metadata';
 import { Controller, Injectable, Module } from '@nestjs/common';
@@ -11,18 +13,25 @@ import { IsInt, IsString, Min } from 'class-validator';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
 import { firstValueFrom, timeout } from 'rxjs';
+import { BenchRun, interleaved, median, percentile, type Measured } from './support/bench-run';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim());
 const quick = process.env.BENCH_QUICK === '1';
-const CALLS = Number(process.env.BENCH_CALLS ?? (quick ? 5000 : 30000));
-const SERIAL_CALLS = quick ? 300 : 2000;
+/** Calls of one loaded round, per side. */
+const CALLS = Number(process.env.BENCH_CALLS ?? (quick ? 2000 : 10000));
+/** Calls of one serial round, per side. */
+const SERIAL_CALLS = quick ? 200 : 1000;
+/** Rounds per side and measurement (serial, loaded), alternating between the sides. */
+const ROUNDS = quick ? 3 : 5;
 const WARMUP = quick ? 500 : 2000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+/** The acks both sides use, in turn: the leader only, then all in-sync replicas. */
+const ACKS_LEVELS = [1, -1] as const;
 /** A stuck baseline must fail the run, not hang it. */
-const WATCHDOG_MS = quick ? 115_000 : 15 * 60_000;
+const WATCHDOG_MS = quick ? 240_000 : 20 * 60_000;
 const PARTITIONS = 6;
 const run = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-const NEST_TOPIC = `bench.nest-rpc.${run}`;
+const nestTopic = (acks: number) => `bench.nest-rpc.${run}.acks${acks === -1 ? 'all' : acks}`;
 
 const log = (message: string) => process.stderr.write(`[rpc.bench] ${message}\n`);
 
@@ -51,11 +60,16 @@ class TributaryHandlers {
   }
 }
 
-function tributaryApp(serviceName: string, serve: boolean) {
+function tributaryApp(serviceName: string, serve: boolean, acks: 1 | -1) {
   @Module({
     imports: [
       KafkaModule.forRoot({ brokers, serviceName, logLevel: 'error' }),
-      RpcModule.forRoot({ topicPrefix: `bench.rpc.${run}`, requestPartitions: PARTITIONS, clients: serve ? [] : ['bench-inventory'] }),
+      RpcModule.forRoot({
+        topicPrefix: `bench.rpc.${run}.acks${acks === -1 ? 'all' : acks}`,
+        requestPartitions: PARTITIONS,
+        acks,
+        clients: serve ? [] : ['bench-inventory'],
+      }),
     ],
     providers: serve ? [TributaryHandlers] : [],
   })
@@ -65,32 +79,37 @@ function tributaryApp(serviceName: string, serve: boolean) {
 
 // ---- Nest ClientKafka -------------------------------------------------------------------------
 
-@Controller()
-class NestHandlers {
-  @MessagePattern(NEST_TOPIC)
-  reserve(@Payload() data: { sku: string; quantity: number }) {
-    return answer(data);
+function nestServerModule(topic: string) {
+  @Controller()
+  class NestHandlers {
+    @MessagePattern(topic)
+    reserve(@Payload() data: { sku: string; quantity: number }) {
+      return answer(data);
+    }
   }
-}
 
-@Module({ controllers: [NestHandlers] })
-class NestServerModule {}
+  @Module({ controllers: [NestHandlers] })
+  class NestServerModule {}
+  return NestServerModule;
+}
 
 // ---- measurement ------------------------------------------------------------------------------
 
-interface Result {
+type Call = (i: number) => Promise<unknown>;
+
+/** One side, started: how to call it and how to stop it. */
+interface Side {
+  call: Call;
+  close(): Promise<void>;
+}
+
+interface Round {
   p50Ms: number;
   p99Ms: number;
   callsPerSecond: number;
-  calls: number;
-  concurrency: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function measure(call: (i: number) => Promise<unknown>, calls: number, concurrency: number): Promise<Result> {
+async function measure(call: Call, calls: number, concurrency: number): Promise<Round> {
   const latencies: number[] = [];
   let next = 0;
   const started = process.hrtime.bigint();
@@ -106,74 +125,109 @@ async function measure(call: (i: number) => Promise<unknown>, calls: number, con
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   latencies.sort((a, b) => a - b);
-  const round = (n: number) => Math.round(n * 100) / 100;
+  return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: Math.round(calls / seconds) };
+}
+
+/** Medians over the rounds of one side, each tagged with this run. */
+interface Figures {
+  p50Ms: Measured;
+  p99Ms: Measured;
+  callsPerSecond: Measured;
+  rounds: Round[];
+}
+
+function figures(benchRun: BenchRun, rounds: Round[]): Figures {
+  const of = (key: keyof Round) => benchRun.measured(median(rounds.map((r) => r[key])));
+  return { p50Ms: of('p50Ms'), p99Ms: of('p99Ms'), callsPerSecond: of('callsPerSecond'), rounds };
+}
+
+const plain = (f: Figures) => ({ p50Ms: f.p50Ms.value, p99Ms: f.p99Ms.value, callsPerSecond: f.callsPerSecond.value, rounds: f.rounds });
+
+/** Serial then loaded rounds, the two sides alternating, at one acks level. */
+async function compare(benchRun: BenchRun, acks: 1 | -1, tributary: Side, nest: Side) {
+  const label = acks === -1 ? 'all' : String(acks);
+  await measure(tributary.call, WARMUP, CONCURRENCY);
+  await measure(nest.call, WARMUP, CONCURRENCY);
+  const rounds = { tributary: { serial: [] as Round[], loaded: [] as Round[] }, nest: { serial: [] as Round[], loaded: [] as Round[] } };
+  const sides = { tributary, nest };
+  const round = (side: 'tributary' | 'nest', kind: 'serial' | 'loaded') => async () => {
+    const result = kind === 'serial' ? await measure(sides[side].call, SERIAL_CALLS, 1) : await measure(sides[side].call, CALLS, CONCURRENCY);
+    log(`acks=${label} ${side} ${kind}: ${JSON.stringify(result)}`);
+    rounds[side][kind].push(result);
+    return result.p50Ms;
+  };
+  await interleaved(ROUNDS, { tributary: round('tributary', 'serial'), nest: round('nest', 'serial') });
+  await interleaved(ROUNDS, { tributary: round('tributary', 'loaded'), nest: round('nest', 'loaded') });
+  const t = { serial: figures(benchRun, rounds.tributary.serial), loaded: figures(benchRun, rounds.tributary.loaded) };
+  const n = { serial: figures(benchRun, rounds.nest.serial), loaded: figures(benchRun, rounds.nest.loaded) };
   return {
-    p50Ms: round(percentile(latencies, 50)),
-    p99Ms: round(percentile(latencies, 99)),
-    callsPerSecond: Math.round(calls / seconds),
-    calls,
-    concurrency,
+    acks: label,
+    tributary: { serial: plain(t.serial), loaded: plain(t.loaded) },
+    nestClientKafka: { serial: plain(n.serial), loaded: plain(n.loaded) },
+    serialP50Ratio: benchRun.ratio(t.serial.p50Ms, n.serial.p50Ms),
+    p99Ratio: benchRun.ratio(t.loaded.p99Ms, n.loaded.p99Ms),
+    throughputRatio: benchRun.ratio(t.loaded.callsPerSecond, n.loaded.callsPerSecond),
   };
 }
 
-async function bench(name: string, call: (i: number) => Promise<unknown>): Promise<{ loaded: Result; serial: Result }> {
-  await measure(call, WARMUP, CONCURRENCY);
-  const serial = await measure(call, SERIAL_CALLS, 1);
-  log(`${name} serial: ${JSON.stringify(serial)}`);
-  const loaded = await measure(call, CALLS, CONCURRENCY);
-  log(`${name} concurrency ${CONCURRENCY}: ${JSON.stringify(loaded)}`);
-  return { loaded, serial };
-}
-
-async function benchTributary(): Promise<{ loaded: Result; serial: Result }> {
+async function startTributary(acks: 1 | -1): Promise<Side> {
   const opts = { logger: ['error' as const] };
-  const server = await NestFactory.createApplicationContext(tributaryApp('bench-inventory', true), opts);
-  const caller = await NestFactory.createApplicationContext(tributaryApp('bench-orders', false), opts);
+  const server = await NestFactory.createApplicationContext(tributaryApp('bench-inventory', true, acks), opts);
+  const caller = await NestFactory.createApplicationContext(tributaryApp('bench-orders', false, acks), opts);
   await Promise.all([server.init(), caller.init()]);
   await server.get(KafkaRpcServer).ready();
   const client: RpcClient = caller.get(RpcClientFactory).client('bench-inventory');
-  try {
-    return await bench('tributary', (i) => client.call(Reserve, { sku: `sku-${i}`, quantity: 1 }, { timeout: 30_000 }));
-  } finally {
-    await caller.close();
-    await server.close();
-  }
+  return {
+    call: (i) => client.call(Reserve, { sku: `sku-${i}`, quantity: 1 }, { timeout: 30_000 }),
+    close: async () => {
+      await caller.close();
+      await server.close();
+    },
+  };
 }
 
-async function benchNest(): Promise<{ loaded: Result; serial: Result }> {
+async function startNest(acks: 1 | -1): Promise<Side> {
+  const topic = nestTopic(acks);
   // Topics made up front, with as many partitions as Tributary's request topic.
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({
-    topics: [NEST_TOPIC, `${NEST_TOPIC}.reply`].map((topic) => ({ topic, numPartitions: PARTITIONS })),
+    topics: [topic, `${topic}.reply`].map((t) => ({ topic: t, numPartitions: PARTITIONS })),
     waitForLeaders: true,
   });
-  const server = await NestFactory.createMicroservice<MicroserviceOptions>(NestServerModule, {
+  // `send` applies to the client's requests and the server's replies alike. The topics are new, so
+  // reading them from the beginning only keeps a consumer that joins late from skipping a message.
+  const send = { acks };
+  const subscribe = { fromBeginning: true };
+  const server = await NestFactory.createMicroservice<MicroserviceOptions>(nestServerModule(topic), {
     logger: ['error'],
     transport: Transport.KAFKA,
     options: {
       client: { clientId: `bench-nest-server-${run}`, brokers, logLevel: logLevel.NOTHING },
-      consumer: { groupId: `bench-nest-server-${run}` },
+      consumer: { groupId: `bench-nest-server-${run}-${topic}` },
+      subscribe,
+      send,
     },
   });
   await server.listen();
   const client = new ClientKafka({
     client: { clientId: `bench-nest-client-${run}`, brokers, logLevel: logLevel.NOTHING },
-    consumer: { groupId: `bench-nest-client-${run}` },
+    consumer: { groupId: `bench-nest-client-${run}-${topic}` },
+    subscribe,
+    send,
   });
-  client.subscribeToResponseOf(NEST_TOPIC);
+  client.subscribeToResponseOf(topic);
   await client.connect();
-  try {
-    return await bench('nest ClientKafka', (i) =>
-      firstValueFrom(client.send(NEST_TOPIC, { sku: `sku-${i}`, quantity: 1 }).pipe(timeout(30_000))),
-    );
-  } finally {
-    await client.close();
-    await server.close();
-    await admin.deleteTopics({ topics: [NEST_TOPIC, `${NEST_TOPIC}.reply`] }).catch(() => undefined);
-    await admin.disconnect();
-  }
+  return {
+    call: (i) => firstValueFrom(client.send(topic, { sku: `sku-${i}`, quantity: 1 }).pipe(timeout(30_000))),
+    close: async () => {
+      await client.close();
+      await server.close();
+      await admin.deleteTopics({ topics: [topic, `${topic}.reply`] }).catch(() => undefined);
+      await admin.disconnect();
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -181,21 +235,34 @@ async function main(): Promise<void> {
     log(`watchdog: the run exceeded ${WATCHDOG_MS} ms`);
     process.exit(2);
   }, WATCHDOG_MS).unref();
-  log(`brokers ${brokers.join(',')}, ${CALLS} calls at concurrency ${CONCURRENCY}${quick ? ' (quick)' : ''}`);
-  log('starting Tributary RPC');
-  const tributary = await benchTributary();
-  log('starting Nest ClientKafka');
-  const nest = await benchNest();
-  const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+  const benchRun = new BenchRun('rpc');
+  log(
+    `brokers ${brokers.join(',')}; ${ROUNDS} rounds per side of ${SERIAL_CALLS} serial calls ` +
+      `and of ${CALLS} calls at concurrency ${CONCURRENCY}${quick ? ' (quick)' : ''}`,
+  );
+  const byAcks = [];
+  for (const acks of ACKS_LEVELS) {
+    log(`acks=${acks === -1 ? 'all' : acks}: starting Tributary RPC and Nest ClientKafka`);
+    const tributary = await startTributary(acks);
+    const nest = await startNest(acks);
+    try {
+      byAcks.push(await compare(benchRun, acks, tributary, nest));
+    } finally {
+      await tributary.close();
+      await nest.close();
+    }
+  }
   const summary = {
     bench: 'rpc',
     quick,
     brokers,
-    tributary: { ...tributary.loaded, serial: tributary.serial },
-    nestClientKafka: { ...nest.loaded, serial: nest.serial },
-    p99Ratio: ratio(tributary.loaded.p99Ms, nest.loaded.p99Ms),
-    throughputRatio: ratio(tributary.loaded.callsPerSecond, nest.loaded.callsPerSecond),
-    target: { p99RatioAtMost: 0.5, throughputRatioAtLeast: 2 },
+    rounds: ROUNDS,
+    serialCalls: SERIAL_CALLS,
+    calls: CALLS,
+    concurrency: CONCURRENCY,
+    byAcks,
+    target: { serialP50RatioAtMost: 1, p99RatioAtMost: 0.5, throughputRatioAtLeast: 2 },
+    machine: benchRun.machine(),
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 }
@@ -207,4 +274,3 @@ main().then(
     process.exit(1);
   },
 );
-

@@ -4,7 +4,7 @@ import { resolveRpcOptions } from './rpc-options';
 describe('resolveRpcOptions', () => {
   it('applies defaults and normalises clients', () => {
     const resolved = resolveRpcOptions({ clients: ['inventory', { service: 'pricing', transport: 'tcp', timeoutMs: 100 }] }, 'orders');
-    expect(resolved).toMatchObject({ service: 'orders', defaultTimeoutMs: 5000, topicPrefix: 'tributary.rpc', requestPartitions: 6 });
+    expect(resolved).toMatchObject({ service: 'orders', defaultTimeoutMs: 5000, topicPrefix: 'tributary.rpc', requestPartitions: 6, acks: 1 });
     expect(resolved.clients).toEqual([
       { service: 'inventory', transport: 'kafka', timeoutMs: 5000 },
       { service: 'pricing', transport: 'tcp', timeoutMs: 100 },
@@ -26,5 +26,14 @@ describe('slowHandlerThresholdMs', () => {
     expect(resolveRpcOptions({}, 'o', 250).slowHandlerThresholdMs).toBe(250);
     expect(resolveRpcOptions({ slowHandlerThresholdMs: 0 }, 'o', 250).slowHandlerThresholdMs).toBe(0);
     expect(() => resolveRpcOptions({ slowHandlerThresholdMs: -1 }, 'o')).toThrow(/slowHandlerThresholdMs/);
+  });
+});
+
+describe('acks', () => {
+  it('is 1 or -1', () => {
+    expect(resolveRpcOptions({ acks: -1 }, 'o').acks).toBe(-1);
+    expect(resolveRpcOptions({ acks: 1 }, 'o').acks).toBe(1);
+    expect(() => resolveRpcOptions({ acks: 0 as never }, 'o')).toThrow(/`acks` must be 1 .* or -1/);
+    expect(() => resolveRpcOptions({ acks: 'all' as never }, 'o')).toThrow(RpcConfigurationException);
   });
 });

@@ -1,5 +1,5 @@
 import { RpcConfigurationException } from './exceptions/rpc-configuration.exception';
-import type { RpcClientOptions, RpcModuleOptions, RpcTcpServerOptions } from './interfaces/rpc-module-options.interface';
+import type { RpcAcks, RpcClientOptions, RpcModuleOptions, RpcTcpServerOptions } from './interfaces/rpc-module-options.interface';
 import { DEFAULT_RPC_TOPIC_PREFIX } from './rpc.constants';
 import { isTributaryName } from '@tributary/kafka';
 
@@ -10,6 +10,7 @@ export interface ResolvedRpcOptions {
   defaultTimeoutMs: number;
   topicPrefix: string;
   requestPartitions: number;
+  acks: RpcAcks;
   sessionTimeoutMs: number;
   tcp?: Required<RpcTcpServerOptions>;
   tcpFailureCooldownMs: number;
@@ -22,6 +23,7 @@ const KNOWN = new Set([
   'defaultTimeoutMs',
   'topicPrefix',
   'requestPartitions',
+  'acks',
   'sessionTimeoutMs',
   'tcp',
   'tcpFailureCooldownMs',
@@ -33,6 +35,14 @@ function positiveInt(name: string, value: unknown, fallback: number, min = 1): n
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new RpcConfigurationException(`\`${name}\` must be an integer >= ${min}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function acks(value: unknown): RpcAcks {
+  if (value === undefined) return 1;
+  if (value !== 1 && value !== -1) {
+    throw new RpcConfigurationException(`\`acks\` must be 1 (partition leader) or -1 (all in-sync replicas), got ${JSON.stringify(value)}.`);
   }
   return value;
 }
@@ -88,6 +98,7 @@ export function resolveRpcOptions(options: RpcModuleOptions, kafkaServiceName: s
     defaultTimeoutMs,
     topicPrefix: name('topicPrefix', options.topicPrefix ?? DEFAULT_RPC_TOPIC_PREFIX),
     requestPartitions: positiveInt('requestPartitions', options.requestPartitions, 6),
+    acks: acks(options.acks),
     sessionTimeoutMs: positiveInt('sessionTimeoutMs', options.sessionTimeoutMs, 10_000, 6000),
     tcp,
     tcpFailureCooldownMs: positiveInt('tcpFailureCooldownMs', options.tcpFailureCooldownMs, 5000),

@@ -1,3 +1,6 @@
+/** Kafka acknowledgement of RPC requests and replies: `1` (partition leader) or `-1` (all in-sync replicas). */
+export type RpcAcks = 1 | -1;
+
 /** A client to register: a service name (over Kafka) or a service with its transport. */
 export type RpcClientSpec = string | RpcClientOptions;
 
@@ -37,6 +40,14 @@ export interface RpcModuleOptions {
   topicPrefix?: string;
   /** Partitions of request topics this app creates (the most server instances that share load). @default 6 */
   requestPartitions?: number;
+  /**
+   * Acknowledgement a caller waits for when it sends a request, and a server when it sends a reply
+   * (kafkajs `acks`): `1` once the partition leader has written it, `-1` once every in-sync replica
+   * has. A request or reply lost with a failed leader ends in the caller's deadline either way;
+   * `-1` narrows that window at the price of a replication round trip per message.
+   * @default 1
+   */
+  acks?: RpcAcks;
   /**
    * Session timeout of the server's consumer, ms: how long a crashed instance keeps its partitions
    * before the others take over. The broker's `group.min.session.timeout.ms` (6000) is the floor.

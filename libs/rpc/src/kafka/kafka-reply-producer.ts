@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { KafkaClient } from '@tributary/kafka';
 import type { Producer, TopicMessages } from 'kafkajs';
 import { ReplyTopicGoneError } from '../errors/reply-topic-gone.error';
+import type { RpcAcks } from '../interfaces/rpc-module-options.interface';
 
 /** A producer that has sent to this many reply topics is replaced (its metadata requests cover them all). */
 const MAX_TARGET_TOPICS = 200;
@@ -30,7 +31,11 @@ export class KafkaReplyProducer {
   private readonly vanished = new Map<string, number>();
   private topicList?: { at: number; topics: Promise<Set<string>> };
 
-  constructor(private readonly kafka: KafkaClient) {}
+  constructor(
+    private readonly kafka: KafkaClient,
+    /** Acknowledgement each reply batch waits for (RpcModule's `acks`). */
+    private readonly acks: RpcAcks,
+  ) {}
 
   async start(): Promise<void> {
     this.producer ??= await this.create();
@@ -96,8 +101,7 @@ export class KafkaReplyProducer {
   private async send(topicMessages: TopicMessages[]): Promise<void> {
     const producer = this.producer;
     if (!producer) throw new Error('the reply producer is closed');
-    // acks=1: replies are short-lived; a lost one ends in the caller's deadline.
-    await producer.sendBatch({ topicMessages, acks: 1 });
+    await producer.sendBatch({ topicMessages, acks: this.acks });
     for (const { topic } of topicMessages) this.targets.add(topic);
   }
 

@@ -48,7 +48,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
   private readonly ensuredServices = new Map<string, Promise<void>>();
   private readonly spanAttributesOf = new Map<string, Attributes>();
   private readonly instanceId: string;
-  private readonly queue = new SendQueue(producerBatchSender(() => this.producer));
+  private readonly queue: SendQueue;
   private readonly correlationIds = new CorrelationIds();
   private producer?: Producer;
   private consumer?: KafkaConsumerRunner;
@@ -63,6 +63,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
     @Optional() discovery?: DiscoverySettings,
   ) {
     super();
+    this.queue = new SendQueue(producerBatchSender(() => this.producer, settings.value.acks));
     this.instanceId = discovery?.value.instanceId ?? defaultInstanceId();
   }
 
@@ -170,7 +171,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       this.kafka.admin.ensureTopics([{ topic, numPartitions: 1, configEntries: { 'retention.ms': REPLY_RETENTION_MS } }]),
       ...[...this.services].map((s) => this.ensureService(s)),
     ]);
-    // Not idempotent and acks=1 (see SendQueue): the latency-bound path.
+    // Not idempotent, acks per the `acks` option (1 by default): the latency-bound path.
     this.producer = await this.kafka.createProducer({ idempotent: false, maxInFlightRequests: 5 });
     // Taken before any request of this start leaves: every reply to one lies past it.
     this.replyPosition = (await this.kafka.admin.highWatermarks(topic)).get(0) ?? 0n;

@@ -49,7 +49,7 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     private readonly dispatcher: RpcDispatcher,
     private readonly topology: ServiceTopology,
   ) {
-    this.replies = new KafkaReplyProducer(kafka);
+    this.replies = new KafkaReplyProducer(kafka, settings.value.acks);
     this.queue = new SendQueue((topicMessages) => this.replies.deliver(topicMessages));
   }
 

@@ -1,4 +1,5 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { RpcAcks } from '../interfaces/rpc-module-options.interface';
 
 interface Queued {
   topic: string;
@@ -9,13 +10,12 @@ interface Queued {
 /** Sends one coalesced batch; resolves with the topics whose messages failed (others were sent), rejects when all failed. */
 export type BatchSender = (topicMessages: TopicMessages[]) => Promise<ReadonlyMap<string, Error> | void>;
 
-/** A `BatchSender` over one producer (`sendBatch`, acks=1): one failure fails the whole batch. */
-export function producerBatchSender(producer: () => Producer | undefined): BatchSender {
+/** A `BatchSender` over one producer (`sendBatch` with the RPC `acks`): one failure fails the whole batch. */
+export function producerBatchSender(producer: () => Producer | undefined, acks: RpcAcks): BatchSender {
   return async (topicMessages) => {
     const current = producer();
     if (!current) throw new Error('the producer is closed');
-    // acks=1: the leader has it. Requests and replies are short-lived; a lost one ends in a timeout.
-    await current.sendBatch({ topicMessages, acks: 1 });
+    await current.sendBatch({ topicMessages, acks });
   };
 }
 
