@@ -2,41 +2,46 @@
  * Outbox relay benchmark (npm run bench:outbox; BENCH_QUICK=1 for the short version).
  *
  * In one run, against the same broker and with the same messages and batch size:
- *  1. throughput: the relay drains a backlog of committed outbox rows (PostgreSQL), first to last
- *     Kafka ack, sampling the process RSS to show memory stays flat;
- *  2. raw ceiling: a kafkajs idempotent producer (KafkaClient.createProducer, the relay's own
- *     settings) sends as many messages of the same shape with sendBatch(batchSize), `concurrency`
- *     calls at once; half right before the drain and half right after, averaged;
- *  3. latency: a load generator process (bench/outbox-load.ts) commits one event per transaction
- *     at a fixed 1,000 events/s while the relay runs here with LISTEN/NOTIFY; latency = Kafka ack
- *     time − time the commit returned (wall clocks of the same machine);
+ *  1. throughput: the relay drains a backlog of committed outbox rows (PostgreSQL), timed from its
+ *     first Kafka send to its last ack (and, apart, from start()), sampling the process RSS;
+ *  2. raw ceiling (bench/outbox-raw.ts): a kafkajs producer with the relay's settings sends the
+ *     same pre-encoded bytes, read from the outbox table before timing, with sendBatch(batchSize),
+ *     `concurrency` calls at once, also timed first send to last ack; half right before the drain,
+ *     half right after, and `relayToRaw` is taken (BenchRun.ratio) against their mean;
+ *  3. latency (bench/outbox-latency.ts): a load generator process commits one event per
+ *     transaction at 100, 1,000 and 5,000 events/s offered while the relay runs here with
+ *     LISTEN/NOTIFY; commit-to-ack p50/p99 per rate with the achieved rate and where the time went;
  *  4. observability cost: phase 1 again in fresh apps with metrics and tracing OFF, ON, OFF, ON
  *     (bench/support/observability-toggle.ts), medians per mode in `observability`.
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
- * for experiments BENCH_LATENCY_SECONDS (5 quick / 20) and BENCH_LANES_PER_BATCH (16).
+ * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_RATES (100,1000,5000),
+ * BENCH_LANES_PER_BATCH (16) and BENCH_PHASES (throughput,latency,observability).
  * The last stdout line is one JSON object.
  */
 import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { createTraceparent, encodeEnvelope, KafkaClient, KafkaModule, type TributaryMetricsOptions } from '@tributary/kafka';
-import { OutboxModule, OutboxPublisher, OutboxRelay, type OutboxShippedBatch } from '@tributary/outbox';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { BENCH_KEYS, defineBenchEvent, epochMs } from './outbox-events';
-import { compareObservability, metricsOptions } from './support/observability-toggle';
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Message } from 'kafkajs';
+import { KafkaClient, KafkaModule, type TributaryMetricsOptions } from '@tributary/kafka';
+import { OutboxModule, OutboxPublisher, OutboxRelay } from '@tributary/outbox';
+import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { BENCH_KEYS, defineBenchEvent } from './outbox-events';
+import { measureLatency, type LatencyFigures } from './outbox-latency';
+import { cpuMsPer1000, rawCeiling, readEncodedMessages } from './outbox-raw';
+import { BenchRun } from './support/bench-run';
+import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKLOG = QUICK ? 50_000 : 1_000_000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? (QUICK ? 5 : 20));
-const LATENCY_RATE = 1000;
+const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '100,1000,5000').split(',').map(Number);
+/** The rate whose figures are `relay.p50Ms` / `relay.p99Ms`. */
+const HEADLINE_RATE = 1000;
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,observability').split(','));
 const BATCH_SIZE = 500;
 const CONCURRENCY = 4;
 const KEYS = BENCH_KEYS;
@@ -52,59 +57,6 @@ const log = (text: string) => process.stderr.write(`[bench:outbox] ${text}\n`);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return Math.round(sorted[Math.max(0, index)] * 100) / 100;
-}
-
-/** The message the relay would send for event i: same envelope, same size. */
-function rawMessage(i: number, source: string): Message {
-  const event = eventAt(i);
-  return encodeEnvelope({
-    eventId: randomUUID(),
-    type: 'bench.order-placed',
-    version: 1,
-    key: event.orderId,
-    occurredAt: new Date().toISOString(),
-    source,
-    contentType: 'application/json',
-    traceparent: createTraceparent(),
-    headers: {},
-    payload: { ...event },
-  });
-}
-
-/** CPU time of this process per 1,000 events since `since` (less sensitive to a busy machine than rates). */
-function cpuPer1000(since: NodeJS.CpuUsage, events: number): number {
-  const used = process.cpuUsage(since);
-  return Math.round(((used.user + used.system) / 1000 / events) * 1000 * 10) / 10;
-}
-
-async function rawCeiling(kafka: KafkaClient, count: number): Promise<{ eventsPerSecond: number; seconds: number; cpuMsPer1000: number }> {
-  const producer = await kafka.createProducer();
-  try {
-    await producer.sendBatch({ topicMessages: [{ topic: RAW_TOPIC, messages: [rawMessage(0, kafka.serviceName)] }], acks: -1 });
-    let next = 0;
-    const cpu = process.cpuUsage();
-    const started = performance.now();
-    const worker = async () => {
-      while (next < count) {
-        const from = next;
-        next = Math.min(count, next + BATCH_SIZE);
-        const messages: Message[] = [];
-        for (let i = from; i < next; i++) messages.push(rawMessage(i, kafka.serviceName));
-        await producer.sendBatch({ topicMessages: [{ topic: RAW_TOPIC, messages }], acks: -1 });
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    const seconds = (performance.now() - started) / 1000;
-    return { eventsPerSecond: Math.round(count / seconds), seconds: Math.round(seconds * 100) / 100, cpuMsPer1000: cpuPer1000(cpu, count) };
-  } finally {
-    await kafka.closeProducer(producer);
-  }
-}
-
 async function fillBacklog(dataSource: DataSource, publisher: OutboxPublisher): Promise<void> {
   const perTransaction = 1000;
   const started = performance.now();
@@ -118,16 +70,14 @@ async function fillBacklog(dataSource: DataSource, publisher: OutboxPublisher): 
 
 async function drain(relay: OutboxRelay) {
   let shipped = 0;
+  let firstSend = Number.POSITIVE_INFINITY;
   let lastAck = 0;
-  let firstAck = 0;
-  let firstBatch = 0;
+  let lastMarked = 0;
   const subscription = relay.shipped$.subscribe((b) => {
     shipped += b.rowIds.length;
-    lastAck = performance.now();
-    if (firstAck === 0) {
-      firstAck = lastAck;
-      firstBatch = b.rowIds.length;
-    }
+    firstSend = Math.min(firstSend, b.timings.claimedAt);
+    lastAck = Math.max(lastAck, b.timings.ackedAt);
+    lastMarked = Math.max(lastMarked, b.timings.markedAt);
   });
   const rss: number[] = [];
   let peak = process.memoryUsage().rss;
@@ -138,72 +88,26 @@ async function drain(relay: OutboxRelay) {
     rss.push(now);
   }, 100);
   const cpu = process.cpuUsage();
-  const started = performance.now();
+  const started = performance.timeOrigin + performance.now();
   relay.start();
   while (shipped < BACKLOG) await sleep(20);
   clearInterval(sampler);
   subscription.unsubscribe();
-  // Like the raw run (timed after its warm-up send), the rate runs from the first ack to the last;
-  // the start-up (first poll, producer connect) is reported apart.
-  const seconds = (lastAck - firstAck) / 1000;
-  const withStartup = (lastAck - started) / 1000;
+  // Same window as the raw baseline: first send to last ack. From start() (first poll, producer
+  // connect) to the last mark is reported apart.
+  const seconds = (lastAck - firstSend) / 1000;
+  const withStartup = (lastMarked - started) / 1000;
   const quarter = (q: number) => mb(rss[Math.min(rss.length - 1, Math.floor((rss.length * q) / 4))] ?? peak);
   return {
-    eventsPerSecond: Math.round((BACKLOG - firstBatch) / seconds),
+    eventsPerSecond: Math.round(BACKLOG / seconds),
+    seconds: Math.round(seconds * 1000) / 1000,
     eventsPerSecondIncludingStartup: Math.round(BACKLOG / withStartup),
-    cpuMsPer1000: cpuPer1000(cpu, BACKLOG),
-    seconds: Math.round(withStartup * 100) / 100,
+    secondsIncludingStartup: Math.round(withStartup * 1000) / 1000,
+    cpuMsPer1000: cpuMsPer1000(cpu, BACKLOG),
     shipped,
     peakRssMb: mb(peak),
     rssStartMb: mb(rssStart),
     rssQuartilesMb: [quarter(1), quarter(2), quarter(3), quarter(4)],
-  };
-}
-
-/** Commit-to-ack latency: a load generator process commits at LATENCY_RATE/s while this relay ships. */
-async function latency(relay: OutboxRelay) {
-  const ackedAt = new Map<string, number>();
-  const subscription = relay.shipped$.subscribe((b: OutboxShippedBatch) => {
-    const now = epochMs();
-    for (const id of b.eventIds) ackedAt.set(id, now);
-  });
-  const root = join(__dirname, '..');
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'outbox-load.ts')],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-        KAFKA_BROKERS: BROKERS.join(','),
-        DATABASE_URL,
-        OUTBOX_TABLE: TABLE,
-        OUTBOX_TOPIC: TOPIC,
-        OUTBOX_RATE: String(LATENCY_RATE),
-        OUTBOX_SECONDS: String(LATENCY_SECONDS),
-        OUTBOX_FIRST_SEQ: String(BACKLOG),
-      },
-    },
-  );
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (code !== 0 || !line) throw new Error(`load generator failed (exit ${code})`);
-  const load = JSON.parse(line.slice('RESULT '.length)) as { committed: Array<[string, number]>; achievedRate: number; backpressure: number };
-  const deadline = Date.now() + 30_000;
-  while (load.committed.some(([id]) => !ackedAt.has(id)) && Date.now() < deadline) await sleep(20);
-  subscription.unsubscribe();
-  const latencies = load.committed.map(([id, at]) => Math.max(0, (ackedAt.get(id) ?? Infinity) - at)).sort((a, b) => a - b);
-  return {
-    events: load.committed.length,
-    achievedRate: load.achievedRate,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    maxMs: percentile(latencies, 100),
-    publisherBackpressureTicks: load.backpressure,
   };
 }
 
@@ -242,68 +146,98 @@ async function observabilityCost() {
       return drained.eventsPerSecond;
     } finally {
       await app.get(OutboxRelay).stop();
-      await dataSource.query(`DROP TABLE IF EXISTS "${table}_lanes", "${table}"`).catch(() => undefined);
+      await dataSource.query(`DROP TABLE IF EXISTS "${table}_lanes", "${table}_meta", "${table}"`).catch(() => undefined);
       await app.close();
     }
   });
 }
 
+/** Phases 1 and 2: relay drain between two raw halves, same bytes, same window. */
+async function throughput(run: BenchRun, app: INestApplicationContext) {
+  const dataSource = app.get<DataSource>(getDataSourceToken());
+  const kafka = app.get(KafkaClient);
+  await fillBacklog(dataSource, app.get(OutboxPublisher));
+  const messages = await readEncodedMessages(dataSource, TABLE, BACKLOG);
+  log(`raw kafkajs ceiling: ${BACKLOG} messages (pre-encoded from the outbox rows), batch ${BATCH_SIZE}, ${CONCURRENCY} sends at once`);
+  const sendOptions = { batchSize: BATCH_SIZE, concurrency: CONCURRENCY };
+  const rawBefore = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
+  const drained = await drain(app.get(OutboxRelay));
+  log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s (first send to last ack), ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB`);
+  const rawAfter = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
+  const raw = {
+    eventsPerSecond: Math.round((rawBefore.eventsPerSecond + rawAfter.eventsPerSecond) / 2),
+    before: rawBefore.eventsPerSecond,
+    after: rawAfter.eventsPerSecond,
+    cpuMsPer1000: Math.round(((rawBefore.cpuMsPer1000 + rawAfter.cpuMsPer1000) / 2) * 10) / 10,
+    window: 'first send to last ack',
+  };
+  log(`raw: ${raw.eventsPerSecond} msg/s (before ${raw.before}, after ${raw.after}), ${raw.cpuMsPer1000} CPU ms/1000`);
+  const relayToRaw = run.ratio(run.measured(drained.eventsPerSecond), run.measured(raw.eventsPerSecond));
+  const cpuPerEventToRaw = run.ratio(run.measured(drained.cpuMsPer1000), run.measured(raw.cpuMsPer1000));
+  return { drained, raw, relayToRaw, cpuPerEventToRaw };
+}
+
+/** Phase 3: commit-to-ack at each offered rate, the relay running with LISTEN/NOTIFY. */
+async function latencies(relay: OutboxRelay): Promise<LatencyFigures[]> {
+  relay.start();
+  const figures: LatencyFigures[] = [];
+  let firstSeq = BACKLOG;
+  for (const rate of LATENCY_RATES) {
+    const settings = { brokers: BROKERS, databaseUrl: DATABASE_URL, table: TABLE, topic: TOPIC, seconds: LATENCY_SECONDS, firstSeq };
+    const lat = await measureLatency(relay, rate, settings);
+    firstSeq += lat.events;
+    const where = Object.entries(lat.phases)
+      .map(([phase, f]) => `${phase} ${f.p50Ms}/${f.p99Ms}/${f.slowest1pctMeanMs}`)
+      .join(', ');
+    log(`latency at ${rate}/s offered (${lat.achievedRate}/s achieved): p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (marked: ${lat.markedP50Ms}/${lat.markedP99Ms}); p50/p99/slowest-1%-mean ms: ${where}`);
+    figures.push(lat);
+  }
+  await relay.stop();
+  return figures;
+}
+
 async function main(): Promise<void> {
+  const run = new BenchRun('outbox');
   const app = await createBenchApp(TABLE);
   const dataSource = app.get<DataSource>(getDataSourceToken());
   const kafka = app.get(KafkaClient);
-  const publisher = app.get(OutboxPublisher);
   const relay = app.get(OutboxRelay);
   try {
     await kafka.admin.ensureTopics([
       { topic: TOPIC, numPartitions: PARTITIONS },
       { topic: RAW_TOPIC, numPartitions: PARTITIONS },
     ]);
-    // The raw ceiling is measured right before and right after the drain (half the messages each)
-    // and averaged, so that load changes on a shared machine hit both sides alike.
-    await fillBacklog(dataSource, publisher);
-    log(`raw kafkajs ceiling: ${BACKLOG} messages, batch ${BATCH_SIZE}, ${CONCURRENCY} sends in flight`);
-    const rawBefore = await rawCeiling(kafka, BACKLOG / 2);
-    const drained = await drain(relay);
-    log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s, ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB`);
-    const rawAfter = await rawCeiling(kafka, BACKLOG / 2);
-    const raw = {
-      eventsPerSecond: Math.round((rawBefore.eventsPerSecond + rawAfter.eventsPerSecond) / 2),
-      before: rawBefore.eventsPerSecond,
-      after: rawAfter.eventsPerSecond,
-      cpuMsPer1000: Math.round(((rawBefore.cpuMsPer1000 + rawAfter.cpuMsPer1000) / 2) * 10) / 10,
-    };
-    log(`raw: ${raw.eventsPerSecond} msg/s (before ${raw.before}, after ${raw.after}), ${raw.cpuMsPer1000} CPU ms/1000`);
-    const lat = await latency(relay);
-    log(`latency at ${LATENCY_RATE}/s: p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms`);
-    await relay.stop();
-    const observability = await observabilityCost();
-    log(`observability: OFF ${observability.offEventsPerSecond} events/s, ON ${observability.onEventsPerSecond} events/s, overhead ${observability.overheadRatio}`);
+    const tp = PHASES.has('throughput') ? await throughput(run, app) : undefined;
+    const latency = PHASES.has('latency') ? await latencies(relay) : [];
+    const observability = PHASES.has('observability') ? await observabilityCost() : undefined;
+    if (observability) {
+      log(`observability: OFF ${observability.offEventsPerSecond} events/s, ON ${observability.onEventsPerSecond} events/s, overhead ${observability.overheadRatio}`);
+    }
+    const headline = latency.find((l) => l.offeredRate === HEADLINE_RATE);
     const result = {
       bench: 'outbox',
       quick: QUICK,
       database: 'postgres',
-      config: { backlog: BACKLOG, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, partitions: PARTITIONS, keys: KEYS, lanes: 64 },
+      config: { backlog: BACKLOG, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, partitions: PARTITIONS, keys: KEYS, lanes: 64, latencySeconds: LATENCY_SECONDS },
       relay: {
-        eventsPerSecond: drained.eventsPerSecond,
-        p50Ms: lat.p50Ms,
-        p99Ms: lat.p99Ms,
-        peakRssMb: drained.peakRssMb,
-        eventsPerSecondIncludingStartup: drained.eventsPerSecondIncludingStartup,
-        cpuMsPer1000: drained.cpuMsPer1000,
-        drainSeconds: drained.seconds,
-        rssStartMb: drained.rssStartMb,
-        rssQuartilesMb: drained.rssQuartilesMb,
-        latency: lat,
+        eventsPerSecond: tp?.drained.eventsPerSecond,
+        p50Ms: headline?.p50Ms,
+        p99Ms: headline?.p99Ms,
+        peakRssMb: tp?.drained.peakRssMb,
+        cpuMsPer1000: tp?.drained.cpuMsPer1000,
+        drain: tp?.drained,
       },
-      raw,
-      relayToRaw: Math.round((drained.eventsPerSecond / raw.eventsPerSecond) * 100) / 100,
+      raw: tp?.raw,
+      relayToRaw: tp?.relayToRaw,
+      cpuPerEventToRaw: tp?.cpuPerEventToRaw,
+      latency,
       observability,
+      machine: run.machine(),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await app.get(OutboxRelay).stop();
-    await dataSource.query(`DROP TABLE IF EXISTS "${TABLE}_lanes", "${TABLE}"`).catch(() => undefined);
+    await relay.stop();
+    await dataSource.query(`DROP TABLE IF EXISTS "${TABLE}_lanes", "${TABLE}_meta", "${TABLE}"`).catch(() => undefined);
     const admin = await kafka.admin.client().catch(() => undefined);
     await admin?.deleteTopics({ topics: [TOPIC, RAW_TOPIC] }).catch(() => undefined);
     await app.close();

@@ -4,7 +4,7 @@ export * from './interfaces/outbox-module-options.interface';
 export { resolveOutboxOptions, type ResolvedOutboxOptions, type ResolvedRelayOptions } from './outbox-options.validator';
 export * from './exceptions';
 export * from './publisher/outbox.publisher';
-export { OutboxRelay, type OutboxRelayMetrics, type OutboxShippedBatch } from './relay/outbox.relay';
+export { OutboxRelay, type OutboxBatchTimings, type OutboxRelayMetrics, type OutboxShippedBatch } from './relay/outbox.relay';
 export * from './admin/outbox.admin';
 export * from './health/outbox.health';
 export * from './schema/outbox.migration';

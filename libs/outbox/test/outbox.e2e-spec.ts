@@ -11,6 +11,7 @@ import {
   OutboxRelay,
   OutboxTransactionRequiredException,
   type OutboxEntityDatabase,
+  type OutboxShippedBatch,
 } from '@tributary/outbox';
 import { testBrokers, TopicCapture, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
 import type { DataSource } from 'typeorm';
@@ -199,7 +200,10 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
 
   it('emits shipped$ after the rows are marked published: a subscriber reading them on another connection sees them published', async () => {
     const reads: Array<Promise<Array<{ status: string }>>> = [];
+    const timings: Array<OutboxShippedBatch['timings'] & { seenAt: number }> = [];
+    const firstCommitStartedAt = performance.timeOrigin + performance.now();
     const subscription = relay.shipped$.subscribe((batch) => {
+      timings.push({ ...batch.timings, seenAt: performance.timeOrigin + performance.now() });
       // Read at once, on the app's own connection (not the relay's), with no waiting.
       const ids = batch.rowIds.join(', ');
       reads.push(dataSource.query(`SELECT status FROM ${q(tableName)} WHERE id IN (${ids})`) as Promise<Array<{ status: string }>>);
@@ -215,6 +219,13 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     const statuses = (await Promise.all(reads)).flat().map((r) => r.status);
     expect(statuses.length).toBeGreaterThanOrEqual(6);
     expect(new Set(statuses)).toEqual(new Set(['published']));
+    // Each batch's steps in order, after the rows existed and before shipped$ told of them.
+    for (const t of timings) {
+      expect(t.signalledAt).toBeGreaterThanOrEqual(firstCommitStartedAt);
+      expect([t.signalledAt, t.startedAt, t.claimedAt, t.ackedAt, t.markedAt, t.seenAt]).toEqual(
+        [t.signalledAt, t.startedAt, t.claimedAt, t.ackedAt, t.markedAt, t.seenAt].sort((a, b) => a - b),
+      );
+    }
   }, 60_000);
 
   it('retention deletes published rows older than retentionMs, in batches', async () => {

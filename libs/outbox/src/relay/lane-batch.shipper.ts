@@ -11,6 +11,7 @@ import { describeSendError } from './kafka-send-error';
 import { planLaneBatch } from './lane-batch.planner';
 import type { OutboxShippedBatch } from './outbox-relay.interfaces';
 import type { RelayTelemetry } from './relay.telemetry';
+import { epochMs } from '../util/epoch-ms';
 
 /** What a batch left in one lane. */
 export interface LaneResult {
@@ -54,7 +55,8 @@ export class LaneBatchShipper {
   ) {}
 
   /** One batch over those of `lanes` no other relay holds; undefined when another relay holds them all. */
-  async ship(lanes: number[], producer: Producer): Promise<BatchOutcome | undefined> {
+  async ship(lanes: number[], producer: Producer, signalledAt: number): Promise<BatchOutcome | undefined> {
+    const startedAt = epochMs();
     const { leaseMs, instanceId } = this.context.options.relay;
     const store = this.context.store;
     // A fresh token per batch: a relay whose lease expired mid-send cannot mark rows another relay took over.
@@ -66,6 +68,7 @@ export class LaneBatchShipper {
     if (!claimed) return undefined;
     if (claimed.send.length === 0) return { lanes: claimed.lanes, shipped: 0, sent: [] };
 
+    const claimedAt = epochMs();
     const leased = lanesOf(claimed.send);
     this.telemetry.batchStarted(claimed.send.length);
     const renewal = setInterval(
@@ -81,10 +84,12 @@ export class LaneBatchShipper {
     } finally {
       clearInterval(renewal);
     }
-    const ackedAt = Date.now();
+    const ackedAtPrecise = epochMs();
+    const ackedAt = Math.floor(ackedAtPrecise);
     if (result.acked.length > 0) this.telemetry.acked(result.acked, ackedAt);
     const marked = await store.withLeasedLanes(leased, owner, (session, ours) => this.record(session, new Set(ours), leased, claimed, result, ackedAt));
     if (marked.length > 0) {
+      const timings = { signalledAt: Math.min(signalledAt, startedAt), startedAt, claimedAt, ackedAt: ackedAtPrecise, markedAt: epochMs() };
       // After the commit: a subscriber reading the rows on another connection sees them published.
       this.onShipped({
         lanes: leased,
@@ -92,6 +97,7 @@ export class LaneBatchShipper {
         eventIds: marked.map((r) => r.eventId),
         ackedAt,
         instanceId,
+        timings,
       });
     }
     return { lanes: claimed.lanes, shipped: result.acked.length, sent: claimed.send, outage: result.outage };

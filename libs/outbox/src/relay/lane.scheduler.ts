@@ -1,3 +1,4 @@
+import { epochMs } from '../util/epoch-ms';
 import type { BatchOutcome } from './lane-batch.shipper';
 
 /** What the scheduler needs from the relay that owns it. */
@@ -10,8 +11,11 @@ export interface LaneSchedulerHost {
   isRunning(): boolean;
   /** Epoch ms before which the relay is paused (an outage). */
   pausedUntil(): number;
-  /** Run one batch over `lanes`; it reports back through `settle` when it got an outcome. */
-  runBatch(lanes: number[]): Promise<void>;
+  /**
+   * Run one batch over `lanes`, known to hold work since `signalledAt` (epoch ms, the earliest of
+   * them); it reports back through `settle` when it got an outcome.
+   */
+  runBatch(lanes: number[], signalledAt: number): Promise<void>;
 }
 
 /**
@@ -30,6 +34,8 @@ export class LaneScheduler {
   private readonly busy = new Set<number>();
   /** Busy lanes that were signalled again while their batch ran. */
   private readonly resignalled = new Set<number>();
+  /** When each lane was first known to hold work not yet taken by a batch (epoch ms), for batch timings. */
+  private readonly signalledAt = new Map<number, number>();
   private readonly inFlight = new Set<Promise<void>>();
   private wakeTimer?: NodeJS.Timeout;
   private wakeAt = 0;
@@ -38,14 +44,20 @@ export class LaneScheduler {
 
   /** Lanes found holding work by a poll. */
   addWork(lanes: Iterable<number>): void {
-    for (const lane of lanes) this.dirty.add(lane);
+    const now = epochMs();
+    for (const lane of lanes) {
+      this.dirty.add(lane);
+      if (!this.signalledAt.has(lane)) this.signalledAt.set(lane, now);
+    }
     this.pump();
   }
 
   /** New rows committed in `lanes` (NOTIFY): they are due now, even if they were waiting. */
   signal(lanes: number[]): void {
+    const now = epochMs();
     for (const lane of lanes) {
       this.notBefore.delete(lane);
+      if (!this.signalledAt.has(lane)) this.signalledAt.set(lane, now);
       if (this.busy.has(lane)) this.resignalled.add(lane);
       this.dirty.add(lane);
     }
@@ -130,14 +142,19 @@ export class LaneScheduler {
   }
 
   private startBatch(lanes: number[]): void {
+    let signalledAt = Number.POSITIVE_INFINITY;
     for (const lane of lanes) {
+      signalledAt = Math.min(signalledAt, this.signalledAt.get(lane) ?? Number.POSITIVE_INFINITY);
+      this.signalledAt.delete(lane);
       this.busy.add(lane);
       this.resignalled.delete(lane);
       // Move the lane to the end of the round-robin order.
       this.dirty.delete(lane);
       this.dirty.add(lane);
     }
-    const task = this.host.runBatch(lanes).finally(() => {
+    // A lane retried or re-polled without a new signal has no time of its own: the batch start stands in.
+    if (signalledAt === Number.POSITIVE_INFINITY) signalledAt = epochMs();
+    const task = this.host.runBatch(lanes, signalledAt).finally(() => {
       for (const lane of lanes) this.busy.delete(lane);
       this.inFlight.delete(task);
       this.pump();

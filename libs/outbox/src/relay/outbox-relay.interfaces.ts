@@ -11,6 +11,27 @@ export interface OutboxShippedBatch {
   /** Epoch ms of the ack. */
   ackedAt: number;
   instanceId: string;
+  /** When the batch went through each of its steps, to see where commit-to-ack time goes. */
+  timings: OutboxBatchTimings;
+}
+
+/**
+ * Epoch ms (sub-millisecond precision) of the steps of one relay batch, in order. A row's
+ * commit-to-ack time is: wake-up (commit → `signalledAt`), queue (→ `startedAt`, waiting for a free
+ * worker or for the lane's previous batch), claim (→ `claimedAt`: pool, lane lock, read, lease,
+ * commit), send (→ `ackedAt`); marking it published follows (→ `markedAt`).
+ */
+export interface OutboxBatchTimings {
+  /** The earliest of the batch's lanes was known to hold work (NOTIFY, poll, or a previous batch's leftovers). */
+  signalledAt: number;
+  /** A worker took the lanes. */
+  startedAt: number;
+  /** The claim transaction (lock, read, lease) committed; the Kafka send starts. */
+  claimedAt: number;
+  /** Kafka acked the send. */
+  ackedAt: number;
+  /** The transaction marking the rows published committed. */
+  markedAt: number;
 }
 
 /** Figures of the outbox and of this relay instance. */

@@ -13,7 +13,7 @@ import type { OutboxRelayMetrics, OutboxShippedBatch } from './outbox-relay.inte
 import { RelayTelemetry } from './relay.telemetry';
 import { RetentionSweeper } from './retention.sweeper';
 
-export type { OutboxRelayMetrics, OutboxShippedBatch } from './outbox-relay.interfaces';
+export type { OutboxBatchTimings, OutboxRelayMetrics, OutboxShippedBatch } from './outbox-relay.interfaces';
 
 /**
  * Ships outbox rows to Kafka. Rows are hashed into lanes by key; a lane's rows go out strictly in
@@ -64,7 +64,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       ...host,
       concurrency: relay.concurrency,
       lanesPerBatch: relay.lanesPerBatch,
-      runBatch: (lanes) => this.runBatch(lanes),
+      runBatch: (lanes, signalledAt) => this.runBatch(lanes, signalledAt),
     });
     this.sweeper = new RetentionSweeper(context, this.logger, host);
   }
@@ -169,12 +169,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async runBatch(lanes: number[]): Promise<void> {
+  private async runBatch(lanes: number[], signalledAt: number): Promise<void> {
     let outcome: BatchOutcome | undefined;
     const startedAt = performance.now();
     try {
       const producer = await this.sender.getProducer();
-      outcome = await this.shipper.ship(lanes, producer);
+      outcome = await this.shipper.ship(lanes, producer, signalledAt);
       this.databaseAvailable = true;
     } catch (e) {
       if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
