@@ -52,7 +52,9 @@ export class KafkaReplyProducer {
     const failed = new Map<string, Error>();
     const live: TopicMessages[] = [];
     for (const entry of topicMessages) {
-      if (await this.stillGone(entry.topic)) failed.set(entry.topic, new ReplyTopicGoneError(entry.topic));
+      // Awaited only for a topic seen gone: the common path reaches the producer without a promise hop.
+      const gone = this.vanished.has(entry.topic) && (await this.stillGone(entry.topic));
+      if (gone) failed.set(entry.topic, new ReplyTopicGoneError(entry.topic));
       else live.push(entry);
     }
     if (live.length === 0) return failed;
@@ -136,9 +138,8 @@ export class KafkaReplyProducer {
     this.logger.warn(`reply topic ${topic} no longer exists (its caller stopped or it was deleted): replies to it are dropped`);
   }
 
-  /** True when `topic` vanished and still does not exist; a re-created topic is forgotten. */
+  /** True when `topic` (one that vanished) still does not exist; a re-created topic is forgotten. */
   private async stillGone(topic: string): Promise<boolean> {
-    if (!this.vanished.has(topic)) return false;
     const topics = await this.existingTopics(RECHECK_MS).catch(() => undefined);
     if (!topics || !topics.has(topic)) return true;
     this.vanished.delete(topic);

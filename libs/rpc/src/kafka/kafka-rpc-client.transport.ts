@@ -24,7 +24,7 @@ import { RpcHeaders } from '../rpc.constants';
 import { remainingBudgetMs } from '../rpc-deadline';
 import { RpcSettings } from '../rpc-settings';
 import { rpcReplyTopic, rpcRequestTopic } from '../rpc-topics';
-import { producerBatchSender, SendQueue } from './send-queue';
+import { afterQueuedSends, producerBatchSender, SendQueue } from './send-queue';
 
 /** How long a reply topic is kept if its instance dies without deleting it, ms. */
 const REPLY_RETENTION_MS = String(60 * 60 * 1000);
@@ -215,5 +215,7 @@ export class KafkaRpcClientTransport extends RpcClientTransport implements OnApp
       batch.resolveOffset(message.offset);
       this.replyPosition = BigInt(message.offset) + 1n;
     }
+    // Requests the resumed callers send right away leave before kafkajs fetches again.
+    await afterQueuedSends();
   }
 }

@@ -19,7 +19,7 @@ import { RpcSettings } from '../rpc-settings';
 import { rpcRequestTopic, rpcServerGroup } from '../rpc-topics';
 import { RpcDispatcher } from '../server/rpc-dispatcher';
 import { KafkaReplyProducer } from './kafka-reply-producer';
-import { SendQueue } from './send-queue';
+import { afterQueuedSends, SendQueue } from './send-queue';
 
 /** Requests served at the same time by one instance; past it, fetching waits (backpressure). */
 const MAX_IN_FLIGHT = 1024;
@@ -112,6 +112,8 @@ export class KafkaRpcServer implements OnApplicationBootstrap, BeforeApplication
     }
     const last = batch.messages[batch.messages.length - 1];
     if (last) batch.resolveOffset(last.offset);
+    // The replies of requests answered in this turn leave before kafkajs commits and fetches again.
+    await afterQueuedSends();
     while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
   }
 

@@ -20,13 +20,24 @@ export function producerBatchSender(producer: () => Producer | undefined, acks: 
 }
 
 /**
+ * Resolves once the sends queued in the current turn have left. A consumer's batch handler awaits it
+ * before giving the turn back to kafkajs: the replies and the calls its messages set off then leave
+ * before kafkajs' own follow-up work (offset commit, heartbeat, the next fetch), which would
+ * otherwise cost them a third to half a millisecond on a busy process.
+ */
+export function afterQueuedSends(): Promise<void> {
+  return new Promise((resolve) => process.nextTick(resolve));
+}
+
+/**
  * Coalesces messages into few produce requests: one request at a time, and whatever arrived
- * meanwhile goes in the next one. Alone, a message waits only for the current tick to end; under
- * load, batches grow by themselves instead of flooding the socket with tiny requests.
+ * meanwhile goes in the next one. A message that finds nothing in flight waits only until the
+ * promise callbacks of the current turn have run (a `process.nextTick`; a `setImmediate` would also
+ * wait for the rest of the event loop's poll phase); under load, batches grow by themselves instead
+ * of flooding the socket with tiny requests.
  */
 export class SendQueue {
   private queue: Queued[] = [];
-  private scheduled = false;
   private sending = false;
 
   constructor(private readonly sendBatch: BatchSender) {}
@@ -34,25 +45,18 @@ export class SendQueue {
   send(topic: string, message: Message): Promise<void> {
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, message, done: (e) => (e ? reject(e) : resolve()) });
-      this.schedule();
+      if (this.sending) return;
+      this.sending = true;
+      process.nextTick(() => void this.drain());
     });
   }
 
-  private schedule(): void {
-    if (this.scheduled || this.sending) return;
-    this.scheduled = true;
-    setImmediate(() => void this.flush());
-  }
-
-  private async flush(): Promise<void> {
-    this.scheduled = false;
-    if (this.queue.length === 0) return;
-    this.sending = true;
+  /** Send batches until nothing is left; messages queued during a send go in the next batch. */
+  private async drain(): Promise<void> {
     try {
-      await this.sendNow();
+      while (this.queue.length > 0) await this.sendNow();
     } finally {
       this.sending = false;
-      if (this.queue.length > 0) this.schedule();
     }
   }
 
