@@ -1,7 +1,11 @@
 /*
  * Projections benchmark: events/s applied into a PostgreSQL read model with the exactly-once
- * bookkeeping (inbox + checkpoint in the batch's transaction), against the raw kafkajs consumer
- * reading the same topic in the same run; then the time to rebuild the read model from all events.
+ * bookkeeping (inbox + checkpoint in the batch's transaction), against two raw kafkajs consumers
+ * reading the same topic in the same run: `raw` does nothing per message, `rawJsonParse` does
+ * `JSON.parse` of each value (the least any consumer does; the headline `ratio` is against it,
+ * measured right before and right after the projection, mean of the two). Then the time and peak
+ * RSS to rebuild the read model from all events. The events carry what the outbox relay sends
+ * (event id, type, version, occurred-at, source, content type, traceparent).
  * `projection` uses an `@OnBatch` handler (one multi-row upsert per run of events);
  * `projectionPerEvent` the plain `@On` handler (one upsert per event) on the first 50,000 events.
  * `observability`: the `@OnBatch` measurement again in fresh apps with metrics and tracing OFF, ON,
@@ -9,6 +13,7 @@
  *
  *   npm run bench:projections             # 1,000,000 events
  *   BENCH_QUICK=1 npm run bench:projections   # 50,000 events
+ *   BENCH_CPU_PROFILE=/tmp/p.cpuprofile ...    # profile the @OnBatch and @On phases (`<file>` and `<file>.on`); summary in the JSON
  *
  * KAFKA_BROKERS (default 127.0.0.1:9092), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  * The last stdout line is one JSON object.
@@ -16,7 +21,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
+import { createTraceparent, encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
 import {
   On,
   OnBatch,
@@ -31,6 +36,8 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, type EntityManager } from 'typeorm';
+import { BenchRun } from './support/bench-run';
+import { profiled } from './support/cpu-profile';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -63,8 +70,8 @@ const upsert = (table: string) =>
    ON CONFLICT (counter_id) DO UPDATE SET total = ${table}.total + EXCLUDED.total, events = ${table}.events + EXCLUDED.events`;
 
 /** The high-volume way: `@OnBatch` folds a run of events into one multi-row upsert (a projection `name` into `table`). */
-function counterTotalsProjection(name: string, table: string) {
-  @Projection({ name, tables: [table] })
+function counterTotalsProjection(name: string, table: string, trustedSources?: string[]) {
+  @Projection({ name, tables: [table], trustedSources })
   class CounterTotals {
     @OnBatch(CounterIncremented)
     async incremented(items: Array<ProjectionBatchItem<CounterIncremented>>, manager: EntityManager): Promise<void> {
@@ -82,6 +89,9 @@ function counterTotalsProjection(name: string, table: string) {
   return CounterTotals;
 }
 const CounterTotals = counterTotalsProjection(`bench-batch-${suffix}`, READ_MODEL);
+/** The same, trusting the events' source ('bench'): no class-validator pass per event (`trustedSources`). */
+const TRUSTED_MODEL = `bench_counters_trusted_${suffix}`;
+const CounterTotalsTrusted = counterTotalsProjection(`bench-trusted-${suffix}`, TRUSTED_MODEL, ['bench']);
 
 /** The plain way: `@On`, one upsert per event. */
 @Projection({ name: `bench-each-${suffix}`, tables: [PER_EVENT_MODEL] })
@@ -135,7 +145,7 @@ async function observabilityCost(dataSource: DataSource) {
           dataSource,
           autoStart: false,
           tables: { inbox: tables[1], checkpoints: tables[2] },
-          consumer: { partitionsConsumedConcurrently: PARTITIONS },
+          consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
           progressIntervalMs: 250,
         }),
       ],
@@ -182,6 +192,7 @@ async function produce(kafka: Kafka): Promise<void> {
           occurredAt,
           source: 'bench',
           contentType: 'application/json',
+          traceparent: createTraceparent(),
           headers: {},
           payload: { counterId, amount: 1 },
         }),
@@ -193,34 +204,59 @@ async function produce(kafka: Kafka): Promise<void> {
   log(`produced ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-/** The baseline: a plain kafkajs consumer reading the whole topic, doing nothing per message. */
-async function rawConsumer(kafka: Kafka): Promise<{ eventsPerSecond: number; seconds: number }> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${suffix}`, maxWaitTimeInMs: 100 });
+/**
+ * A baseline: a plain kafkajs consumer in its own group reading the whole topic; `perMessage` runs
+ * on each message (nothing for `raw`, `JSON.parse` of the value for `rawJsonParse`).
+ */
+async function rawConsumer(kafka: Kafka, label: string, perMessage?: (value: Buffer) => unknown): Promise<{ eventsPerSecond: number; seconds: number; cpuMicrosPerEvent: number }> {
+  const consumer = kafka.consumer({ groupId: `bench-${label}-${randomBytes(3).toString('hex')}-${suffix}`, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
   let count = 0;
   let first = 0;
+  let cpu = process.cpuUsage();
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   await consumer.run({
     partitionsConsumedConcurrently: PARTITIONS,
     eachBatch: async ({ batch }) => {
-      if (first === 0) first = Date.now();
+      if (first === 0) {
+        first = Date.now();
+        cpu = process.cpuUsage();
+      }
+      if (perMessage) for (const message of batch.messages) perMessage(message.value!);
       count += batch.messages.length;
       if (count >= EVENTS) done();
     },
   });
   await finished;
   const seconds = (Date.now() - first) / 1000;
+  const used = process.cpuUsage(cpu);
   await consumer.disconnect();
-  return { eventsPerSecond: Math.round(EVENTS / seconds), seconds };
+  log(`${label}: ${Math.round(EVENTS / seconds)} events/s`);
+  return { eventsPerSecond: Math.round(EVENTS / seconds), seconds: Number(seconds.toFixed(2)), cpuMicrosPerEvent: Number(((used.user + used.system) / EVENTS).toFixed(1)) };
+}
+
+const parseValue = (value: Buffer) => JSON.parse(value.toString('utf8')) as unknown;
+
+/** Sample this process's RSS every 100 ms while `work` runs; returns its result and the peak in MB. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  try {
+    const result = await work();
+    return { result, peakRssMb: Math.round((Math.max(peak, process.memoryUsage().rss) / 1024 / 1024) * 10) / 10 };
+  } finally {
+    clearInterval(sampler);
+  }
 }
 
 async function main(): Promise<void> {
   Logger.overrideLogger(['error']);
+  const run = new BenchRun('projections');
   const kafka = new Kafka({ clientId: 'bench-projections', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const dataSource = await new DataSource({ type: 'postgres', url: DATABASE_URL, poolSize: PARTITIONS + 2 }).initialize();
-  for (const table of [READ_MODEL, PER_EVENT_MODEL]) await createReadModel(dataSource, table);
+  for (const table of [READ_MODEL, PER_EVENT_MODEL, TRUSTED_MODEL]) await createReadModel(dataSource, table);
   const app = await Test.createTestingModule({
     imports: [
       KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing' }),
@@ -228,38 +264,51 @@ async function main(): Promise<void> {
         dataSource,
         autoStart: false,
         tables: { inbox: INBOX, checkpoints: CHECKPOINTS },
-        consumer: { partitionsConsumedConcurrently: PARTITIONS },
+        consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
         progressIntervalMs: 250,
       }),
     ],
-    providers: [CounterTotals, CounterTotalsPerEvent],
+    providers: [CounterTotals, CounterTotalsTrusted, CounterTotalsPerEvent],
   })
     .compile()
     .then((m) => m.init());
   try {
     await produce(kafka);
 
-    log('raw kafkajs consumer...');
-    const raw = await rawConsumer(kafka);
-    log(`raw: ${raw.eventsPerSecond} events/s`);
+    const raw = await rawConsumer(kafka, 'raw');
+    const jsonBefore = await rawConsumer(kafka, 'raw-json-parse-before', parseValue);
 
     const service = app.get(ProjectionsService);
     const name = `bench-batch-${suffix}`;
     log('projection with @OnBatch (incremental)...');
-    const projection = await measure(service, name, EVENTS);
+    const profileFile = process.env.BENCH_CPU_PROFILE;
+    const { result: projection, profile } = await profiled(profileFile, () => measure(service, name, EVENTS));
     if ((await readModelEvents(dataSource, READ_MODEL)) !== EVENTS) throw new Error('the @OnBatch read model does not hold every event');
     log(`projection @OnBatch: ${projection.eventsPerSecond} events/s`);
+    log('projection with @OnBatch, trustedSources: [bench] (no re-validation)...');
+    const trusted = await measure(service, `bench-trusted-${suffix}`, EVENTS);
+    await service.stop(`bench-trusted-${suffix}`);
+    if ((await readModelEvents(dataSource, TRUSTED_MODEL)) !== EVENTS) throw new Error('the trusted @OnBatch read model does not hold every event');
+    log(`projection @OnBatch trusted: ${trusted.eventsPerSecond} events/s`);
+    const jsonAfter = await rawConsumer(kafka, 'raw-json-parse-after', parseValue);
+    const rawJsonParse = {
+      eventsPerSecond: Math.round((jsonBefore.eventsPerSecond + jsonAfter.eventsPerSecond) / 2),
+      before: jsonBefore.eventsPerSecond,
+      after: jsonAfter.eventsPerSecond,
+      cpuMicrosPerEvent: Number(((jsonBefore.cpuMicrosPerEvent + jsonAfter.cpuMicrosPerEvent) / 2).toFixed(1)),
+    };
 
     log(`projection with @On, one upsert per event (first ${PER_EVENT_EVENTS} events)...`);
-    const perEvent = await measure(service, `bench-each-${suffix}`, PER_EVENT_EVENTS);
+    const { result: perEvent, profile: profilePerEvent } = await profiled(profileFile && `${profileFile}.on`, () =>
+      measure(service, `bench-each-${suffix}`, PER_EVENT_EVENTS),
+    );
     await service.stop(`bench-each-${suffix}`);
     if ((await readModelEvents(dataSource, PER_EVENT_MODEL)) < PER_EVENT_EVENTS) throw new Error('the @On read model misses events');
     log(`projection @On: ${perEvent.eventsPerSecond} events/s`);
 
     log('rebuild...');
     const rebuildStarted = Date.now();
-    const progress = await service.rebuild(name);
-    const last = await lastValueFrom(progress);
+    const { result: last, peakRssMb: rebuildPeakRssMb } = await withPeakRss(async () => lastValueFrom(await service.rebuild(name)));
     const rebuildSeconds = (Date.now() - rebuildStarted) / 1000;
     const rebuilt = await readModelEvents(dataSource, READ_MODEL);
     if (rebuilt !== EVENTS) throw new Error(`rebuilt read model holds ${rebuilt} events, expected ${EVENTS}`);
@@ -275,18 +324,25 @@ async function main(): Promise<void> {
       events: EVENTS,
       partitions: PARTITIONS,
       projection: { ...projection, handler: '@OnBatch (one multi-row upsert per run)' },
+      projectionTrusted: { ...trusted, handler: '@OnBatch, trustedSources (events not validated again)' },
       projectionPerEvent: { ...perEvent, handler: '@On (one upsert per event)' },
       raw,
-      ratio: Number((projection.eventsPerSecond / raw.eventsPerSecond).toFixed(3)),
-      ratioPerEvent: Number((perEvent.eventsPerSecond / raw.eventsPerSecond).toFixed(3)),
-      target: 0.5,
-      rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds) },
+      rawJsonParse,
+      ratio: run.ratio(run.measured(projection.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      ratioTrusted: run.ratio(run.measured(trusted.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      ratioPerEvent: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      ratioAgainstRaw: run.ratio(run.measured(projection.eventsPerSecond), run.measured(raw.eventsPerSecond)),
+      ratioPerEventAgainstRaw: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(raw.eventsPerSecond)),
+      target: { ratio: 0.5, ratioPerEvent: 0.2 },
+      rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds), peakRssMb: rebuildPeakRssMb },
       observability,
+      machine: run.machine(),
+      ...(profile ? { profile: { onBatch: profile, perEvent: profilePerEvent } } : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await app.close();
-    for (const table of [READ_MODEL, PER_EVENT_MODEL, INBOX, CHECKPOINTS]) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const table of [READ_MODEL, PER_EVENT_MODEL, TRUSTED_MODEL, INBOX, CHECKPOINTS]) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
     await dataSource.destroy();
     const admin = kafka.admin();
     await admin.connect();

@@ -7,14 +7,20 @@ import { jsonCodec, type PayloadCodec } from './json.codec';
 const RESERVED = new Set<string>(Object.values(TributaryHeaders));
 const codecs = new Map<string, PayloadCodec>([[JSON_CONTENT_TYPE, jsonCodec]]);
 
+/** One header value of a consumed message as a string (the first of repeated values), or undefined. */
+function headerText(raw: IHeaders[string]): string | undefined {
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (value === undefined || value === null) return undefined;
+  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+}
+
 /** Header values of a consumed message as plain strings (first value wins for repeated keys). */
 export function headersToStrings(headers: IHeaders | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!headers) return out;
-  for (const [key, raw] of Object.entries(headers)) {
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value === null) continue;
-    out[key] = Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
+  for (const key of Object.keys(headers)) {
+    const value = headerText(headers[key]);
+    if (value !== undefined) out[key] = value;
   }
   return out;
 }
@@ -34,8 +40,7 @@ export function encodeEnvelope(envelope: EventEnvelope, codec: PayloadCodec = js
   return { key: envelope.key, value: codec.encode(envelope.payload), headers };
 }
 
-function required(headers: Record<string, string>, name: string): string {
-  const value = headers[name];
+function required(value: string | undefined, name: string): string {
   if (value === undefined || value === '') {
     throw new MessageDecodeException('missing-header', `header "${name}" is missing`);
   }
@@ -45,21 +50,61 @@ function required(headers: Record<string, string>, name: string): string {
 /**
  * Read a consumed Kafka message as an envelope. Anything malformed raises a typed
  * `MessageDecodeException` (never a crash), so callers can dead-letter the message.
+ * One pass over the headers: this runs for every consumed event.
  */
 export function decodeEnvelope<T = unknown>(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): EventEnvelope<T> {
-  const headers = headersToStrings(message.headers);
-  const eventId = required(headers, TributaryHeaders.EVENT_ID);
-  const type = required(headers, TributaryHeaders.EVENT_TYPE);
-  const versionText = required(headers, TributaryHeaders.SCHEMA_VERSION);
+  let eventId: string | undefined;
+  let type: string | undefined;
+  let versionText: string | undefined;
+  let occurredAtText: string | undefined;
+  let source: string | undefined;
+  let contentTypeText: string | undefined;
+  let traceparent: string | undefined;
+  const rest: Record<string, string> = {};
+  const raw = message.headers;
+  if (raw) {
+    for (const name of Object.keys(raw)) {
+      const value = headerText(raw[name]);
+      if (value === undefined) continue;
+      switch (name) {
+        case TributaryHeaders.EVENT_ID:
+          eventId = value;
+          break;
+        case TributaryHeaders.EVENT_TYPE:
+          type = value;
+          break;
+        case TributaryHeaders.SCHEMA_VERSION:
+          versionText = value;
+          break;
+        case TributaryHeaders.OCCURRED_AT:
+          occurredAtText = value;
+          break;
+        case TributaryHeaders.SOURCE:
+          source = value;
+          break;
+        case TributaryHeaders.CONTENT_TYPE:
+          contentTypeText = value;
+          break;
+        case TributaryHeaders.TRACEPARENT:
+          traceparent = value;
+          break;
+        default:
+          if (!RESERVED.has(name)) rest[name] = value;
+      }
+    }
+  }
+  eventId = required(eventId, TributaryHeaders.EVENT_ID);
+  type = required(type, TributaryHeaders.EVENT_TYPE);
+  versionText = required(versionText, TributaryHeaders.SCHEMA_VERSION);
   const version = Number(versionText);
   if (!Number.isInteger(version) || version < 1) {
     throw new MessageDecodeException('invalid-header', `schema version "${versionText}" is not a positive integer`);
   }
-  const occurredAt = required(headers, TributaryHeaders.OCCURRED_AT);
+  const occurredAt = required(occurredAtText, TributaryHeaders.OCCURRED_AT);
   if (Number.isNaN(Date.parse(occurredAt))) {
     throw new MessageDecodeException('invalid-header', `occurred-at "${occurredAt}" is not a date`);
   }
-  const contentType = headers[TributaryHeaders.CONTENT_TYPE] ?? JSON_CONTENT_TYPE;
+  const contentType = contentTypeText ?? JSON_CONTENT_TYPE;
   const codec = codecs.get(contentType);
   if (!codec) {
     throw new MessageDecodeException('unsupported-content-type', `no codec for content type "${contentType}"`);
@@ -67,17 +112,15 @@ export function decodeEnvelope<T = unknown>(message: Pick<KafkaMessage, 'key' | 
   if (!message.value || message.value.length === 0) {
     throw new MessageDecodeException('empty-value', 'the message has no value (a tombstone?)');
   }
-  const rest: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (!RESERVED.has(k)) rest[k] = v;
   return {
     eventId,
     type,
     version,
     key: message.key ? message.key.toString('utf8') : null,
     occurredAt,
-    source: headers[TributaryHeaders.SOURCE] ?? '',
+    source: source ?? '',
     contentType,
-    traceparent: headers[TributaryHeaders.TRACEPARENT],
+    traceparent,
     headers: rest,
     payload: codec.decode(message.value) as T,
   };

@@ -1,7 +1,7 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { InvalidIntegrationEventException, type EventViolation } from '../exceptions/invalid-integration-event.exception';
 import { getIntegrationEventMetadata, type IntegrationEventMetadata } from './integration-event.decorator';
+import { plainToEvent } from './plain-to-event';
 
 /** An event checked and turned into what goes on the wire. */
 export interface SerializedIntegrationEvent {
@@ -92,7 +92,7 @@ export function materializeIntegrationEvent<T extends object>(
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new InvalidIntegrationEventException(`Payload of "${type}" must be a JSON object`, type);
   }
-  const instance = plainToInstance(target, payload);
+  const instance = plainToEvent(target, payload as Record<string, unknown>);
   if (options.validate ?? true) assertValid(instance, type);
   return instance;
 }

@@ -53,19 +53,30 @@ export class PostgresProjectionStore extends ProjectionStore {
    * insertion, no rows back). A duplicate id fails it with a unique violation (23505), which
    * aborts the transaction: null tells the caller to roll back and claim with `claimEventIds`.
    * A concurrent transaction holding the same id makes it wait for that one's outcome, as above.
+   * A batch's entries share their topic and partition: those travel once, not as arrays.
    */
-  override async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | null> {
+  override async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | 'all' | null> {
+    const { topic, partition } = entries[0];
+    const oneSource = entries.every((e) => e.topic === topic && e.partition === partition);
     try {
-      await db.query(
-        `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
-          ' SELECT $1, x.e, x.t, x.p, x.o FROM unnest($2::varchar[], $3::varchar[], $4::integer[], $5::bigint[]) AS x(e, t, p, o)',
-        [projection, entries.map((e) => e.eventId), entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.offset)],
-      );
+      if (oneSource) {
+        await db.query(
+          `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
+            ' SELECT $1, x.e, $3, $4, x.o FROM unnest($2::varchar[], $5::bigint[]) AS x(e, o)',
+          [projection, entries.map((e) => e.eventId), topic, partition, entries.map((e) => e.offset)],
+        );
+      } else {
+        await db.query(
+          `INSERT INTO ${this.inbox} (projection, event_id, topic, topic_partition, message_offset)` +
+            ' SELECT $1, x.e, x.t, x.p, x.o FROM unnest($2::varchar[], $3::varchar[], $4::integer[], $5::bigint[]) AS x(e, t, p, o)',
+          [projection, entries.map((e) => e.eventId), entries.map((e) => e.topic), entries.map((e) => e.partition), entries.map((e) => e.offset)],
+        );
+      }
     } catch (e) {
       if ((e as { code?: unknown }).code === '23505') return null;
       throw e;
     }
-    return new Set(entries.map((e) => e.eventId));
+    return 'all';
   }
 }
 

@@ -199,11 +199,12 @@ export abstract class ProjectionStore {
   }
 
   /**
-   * Record event ids expected to be new (the happy path: duplicates are rare). Returns them all,
-   * or null when one was already there; the transaction must then be rolled back and the batch
-   * applied again with `claimEventIds`. Dialects without a cheaper statement just claim.
+   * Record event ids expected to be new (the happy path: duplicates are rare). Resolves to `'all'`
+   * when every id was recorded, or null when one was already there (the transaction must then be
+   * rolled back and the batch applied again with `claimEventIds`). Dialects without a cheaper
+   * statement just claim and return the set of ids recorded.
    */
-  async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | null> {
+  async claimNewEventIds(db: Executor, projection: string, entries: InboxEntry[]): Promise<Set<string> | 'all' | null> {
     return this.claimEventIds(db, projection, entries);
   }
 

@@ -1,4 +1,5 @@
 import type { ConsumedBatch } from '@tributary/kafka';
+import type { KafkaMessage } from 'kafkajs';
 import { HandlerFailureError } from '../errors/handler-failure.error';
 import { InboxConflictError } from '../errors/inbox-conflict.error';
 import type { ProjectionMetricsRecorder } from '../observability/projection-metrics';
@@ -50,6 +51,17 @@ function isReplayedCopy(item: PreparedMessage): boolean {
 
 function inboxEntryOf(item: PreparedMessage, topic: string, partition: number): InboxEntry {
   return { eventId: item.envelope!.eventId, topic, partition, offset: item.message.offset };
+}
+
+/**
+ * The messages after the checkpoint. A batch is in offset order, so only the first messages can be
+ * at or below it: the usual batch (all after it) costs one comparison, not a BigInt per message.
+ */
+function aboveCheckpoint(messages: KafkaMessage[], checkpoint: bigint | null): KafkaMessage[] {
+  if (checkpoint === null) return messages;
+  let first = 0;
+  while (first < messages.length && BigInt(messages[first].offset) <= checkpoint) first++;
+  return first === 0 ? messages : messages.slice(first);
 }
 
 /**
@@ -116,7 +128,7 @@ export class ProjectionBatchTransaction {
       await qr.connect();
       await qr.startTransaction();
       const checkpoint = await store.lockCheckpoint(qr, name, topic, partition);
-      const pending = batch.messages.filter((m) => checkpoint === null || BigInt(m.offset) > checkpoint);
+      const pending = aboveCheckpoint(batch.messages, checkpoint);
       const last = BigInt(batch.messages[batch.messages.length - 1].offset);
       let duplicates = batch.messages.length - pending.length;
       if (pending.length === 0) {
@@ -149,7 +161,7 @@ export class ProjectionBatchTransaction {
       }
       // Claim the event ids in the inbox before applying: the ones it already held are duplicates,
       // except dead-lettered ones that come back as a replayed copy (released here, then claimed).
-      let claimed = new Set<string>();
+      let claimed: Set<string> | 'all' = new Set<string>();
       if (candidates.size > 0) {
         const replayed = [...candidates.values()].filter(isReplayedCopy).map((item) => item.envelope!.eventId);
         if (replayed.length > 0) await store.releaseDeadLettered(qr, name, replayed);
@@ -159,7 +171,7 @@ export class ProjectionBatchTransaction {
         claimed = fresh;
       }
       for (const [eventId, item] of candidates) {
-        if (!claimed.has(eventId)) duplicates++;
+        if (claimed !== 'all' && !claimed.has(eventId)) duplicates++;
         else if (item.failure) deadLetters.push(item);
         else {
           item.context = preparer.contextOf(qr.manager, topic, partition, item);
@@ -187,7 +199,7 @@ export class ProjectionBatchTransaction {
       deadLetters.sort((a, b) => Number(BigInt(a.message.offset) - BigInt(b.message.offset)));
       if (deadLetters.length > 0) await deadLetterer.send(batch, deadLetters);
       // Dead-lettered events keep their claimed ids, marked: a plain copy is then a duplicate.
-      const dead = deadLetters.flatMap((d) => (d.envelope && claimed.has(d.envelope.eventId) ? [d.envelope.eventId] : []));
+      const dead = deadLetters.flatMap((d) => (d.envelope && (claimed === 'all' || claimed.has(d.envelope.eventId)) ? [d.envelope.eventId] : []));
       if (dead.length > 0) await store.markDeadLettered(qr, name, dead);
       await store.saveCheckpoint(qr, name, topic, partition, last);
       await qr.commitTransaction();

@@ -25,6 +25,9 @@ export class ProjectionConsumer {
   private topicWait?: NodeJS.Timeout;
   /** Partitions positioned at their earliest offset on purpose while they have no checkpoint. */
   private readonly rewound = new Set<string>();
+  /** Offset hints waiting for the commit in flight, by partition. */
+  private readonly hints = new Map<string, { topic: string; partition: number; offset: string }>();
+  private committingHints = false;
 
   constructor(
     private readonly definition: ProjectionDefinition,
@@ -77,6 +80,7 @@ export class ProjectionConsumer {
     this.topicWait = undefined;
     const runner = this.runner;
     this.runner = undefined;
+    this.hints.clear();
     await runner?.stop();
   }
 
@@ -107,11 +111,27 @@ export class ProjectionConsumer {
     return lows.get(partition) ?? 0n;
   }
 
-  /** Commit the next offset to read as a hint: the checkpoint decides, a lost hint costs a re-read, not a re-apply. */
-  async commitHint(topic: string, partition: number, nextOffset: bigint): Promise<void> {
-    await this.runner?.consumer
-      .commitOffsets([{ topic, partition, offset: nextOffset.toString() }])
-      .catch((e: Error) => this.logger.debug(`offset hint not committed: ${e.message}`));
+  /**
+   * Commit the next offset to read as a hint: the checkpoint decides, a lost hint costs a re-read,
+   * not a re-apply. Not awaited by the batch (a broker round trip per batch would hold up the next
+   * one): one commit is in flight at a time and carries the latest hint of every partition.
+   */
+  commitHint(topic: string, partition: number, nextOffset: bigint): void {
+    this.hints.set(partitionKey(topic, partition), { topic, partition, offset: nextOffset.toString() });
+    if (!this.committingHints) void this.flushHints();
+  }
+
+  private async flushHints(): Promise<void> {
+    this.committingHints = true;
+    try {
+      while (this.hints.size > 0 && this.runner) {
+        const hints = [...this.hints.values()];
+        this.hints.clear();
+        await this.runner.consumer.commitOffsets(hints).catch((e: Error) => this.logger.debug(`offset hints not committed: ${e.message}`));
+      }
+    } finally {
+      this.committingHints = false;
+    }
   }
 
   private async missingTopics(): Promise<string[]> {

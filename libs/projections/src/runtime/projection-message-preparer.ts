@@ -1,6 +1,5 @@
 import {
   decodeEnvelope,
-  headersToStrings,
   InvalidIntegrationEventException,
   materializeIntegrationEvent,
   MessageDecodeException,
@@ -12,6 +11,7 @@ import type { EntityManager } from 'typeorm';
 import { UpcastException } from '../exceptions/upcast.exception';
 import type { ProjectionContext } from '../interfaces/projection-context.interface';
 import { UnknownEventPolicy } from '../interfaces/projection-policies.enum';
+import { MessageProjectionContext } from './message-projection-context';
 import type { PreparedMessage } from './prepared-message';
 import type { ProjectionDefinition } from './projection-definition';
 
@@ -62,7 +62,11 @@ export class ProjectionMessagePreparer {
         route.version === undefined
           ? (payload as Record<string, unknown>)
           : this.definition.upcasters.upcast(envelope.type, payload as Record<string, unknown>, envelope.version, route.version);
-      const event = route.eventClass ? materializeIntegrationEvent(route.eventClass, current, { validate: hasValidationRules(route.eventClass) }) : current;
+      // A trusted publisher validated the event with these rules; an upcast result it never saw is validated here.
+      const trusted = this.definition.options.trustedSources.has(envelope.source) && (route.version === undefined || envelope.version === route.version);
+      const event = route.eventClass
+        ? materializeIntegrationEvent(route.eventClass, current, { validate: !trusted && hasValidationRules(route.eventClass) })
+        : current;
       return { message, envelope, route, event };
     } catch (e) {
       if (e instanceof UpcastException) return { message, envelope, route, failure: { reason: 'unsupported-version', error: e.message, attempts: 0 } };
@@ -73,25 +77,6 @@ export class ProjectionMessagePreparer {
 
   /** The context a handler gets for a prepared (decoded) message, in the batch's transaction. */
   contextOf(manager: EntityManager, topic: string, partition: number, item: PreparedMessage): ProjectionContext {
-    const envelope = item.envelope!;
-    const raw = item.message.headers;
-    let headers: Record<string, string> | undefined;
-    return {
-      manager,
-      projection: this.definition.options.name,
-      topic,
-      partition,
-      offset: item.message.offset,
-      key: envelope.key,
-      eventId: envelope.eventId,
-      type: envelope.type,
-      version: envelope.version,
-      occurredAt: envelope.occurredAt,
-      // Decoded on first read: most handlers never look at the raw headers.
-      get headers() {
-        headers ??= headersToStrings(raw);
-        return headers;
-      },
-    };
+    return new MessageProjectionContext(manager, this.definition.options.name, topic, partition, item.message.offset, item.envelope!, item.message.headers);
   }
 }

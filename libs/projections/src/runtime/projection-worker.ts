@@ -197,6 +197,6 @@ export class ProjectionWorker {
     this.duplicates += outcome.duplicates;
     this.rate.add(outcome.applied);
     batch.resolveOffset(outcome.lastOffset.toString());
-    await this.consumer.commitHint(batch.topic, batch.partition, outcome.lastOffset + 1n);
+    this.consumer.commitHint(batch.topic, batch.partition, outcome.lastOffset + 1n);
   }
 }
