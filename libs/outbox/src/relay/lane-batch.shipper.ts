@@ -61,10 +61,7 @@ export class LaneBatchShipper {
     const store = this.context.store;
     // A fresh token per batch: a relay whose lease expired mid-send cannot mark rows another relay took over.
     const owner = `${instanceId.slice(0, 200)}#${randomBytes(6).toString('hex')}`;
-    const claimed = await store.claimLanes(lanes, owner, leaseMs, async (session, held) => {
-      const batch = await this.read(session, held);
-      return { result: batch, lease: lanesOf(batch.send) };
-    });
+    const claimed = await this.claim(lanes, owner);
     if (!claimed) return undefined;
     if (claimed.send.length === 0) return { lanes: claimed.lanes, shipped: 0, sent: [] };
 
@@ -87,7 +84,10 @@ export class LaneBatchShipper {
     const ackedAtPrecise = epochMs();
     const ackedAt = Math.floor(ackedAtPrecise);
     if (result.acked.length > 0) this.telemetry.acked(result.acked, ackedAt);
-    const marked = await store.withLeasedLanes(leased, owner, (session, ours) => this.record(session, new Set(ours), leased, claimed, result, ackedAt));
+    const marked =
+      result.failed.length === 0
+        ? await this.markShipped(leased, owner, claimed, result, ackedAt)
+        : await store.withLeasedLanes(leased, owner, (session, ours) => this.record(session, new Set(ours), leased, claimed, result, ackedAt));
     if (marked.length > 0) {
       const timings = { signalledAt: Math.min(signalledAt, startedAt), startedAt, claimedAt, ackedAt: ackedAtPrecise, markedAt: epochMs() };
       // After the commit: a subscriber reading the rows on another connection sees them published.
@@ -103,34 +103,51 @@ export class LaneBatchShipper {
     return { lanes: claimed.lanes, shipped: result.acked.length, sent: claimed.send, outage: result.outage };
   }
 
-  /** Read the next rows of the lanes held: one read of due retrying rows, one of pending rows. */
-  private async read(session: SqlSession, held: number[]): Promise<ClaimedBatch> {
-    const { batchSize, maxBatchBytes, deadRowPolicy } = this.context.options.relay;
+  /** Claim the free lanes among `lanes` and plan the send from their next rows; undefined when none was free. */
+  private async claim(lanes: number[], owner: string): Promise<ClaimedBatch | undefined> {
+    const { batchSize, maxBatchBytes, deadRowPolicy, leaseMs } = this.context.options.relay;
     const store = this.context.store;
-    const now = Date.now();
-    const perLane = { batchSize: Math.max(1, Math.ceil(batchSize / held.length)), maxBatchBytes: Math.max(1024, Math.floor(maxBatchBytes / held.length)) };
-    const blockOnDead = deadRowPolicy === 'block';
-    const ready = await store.fetchDueRetrying(session, held, new Date(now), batchSize, blockOnDead);
-    const pending = await store.fetchPending(session, held.map((lane) => ({ lane, limit: perLane.batchSize })), blockOnDead);
-    const lanes = new Map<number, LaneResult>();
+    const now = new Date();
+    const claimed = await store.claimNextRows(lanes, owner, leaseMs, { batchSize, now, blockOnDead: deadRowPolicy === 'block' });
+    if (!claimed) return undefined;
+    const { held, ready, pending, perLaneLimit } = claimed;
+    const perLane = { batchSize: perLaneLimit, maxBatchBytes: Math.max(1024, Math.floor(maxBatchBytes / held.length)) };
+    const lanesHeld = new Map<number, LaneResult>();
     const send: OutboxRow[] = [];
     for (const lane of held) {
       const lanePending = pending.filter((r) => r.lane === lane);
       const plan = planLaneBatch(
         ready.filter((r) => r.lane === lane),
         lanePending,
-        lanePending.length >= perLane.batchSize,
+        lanePending.length >= perLaneLimit,
         perLane,
       );
       send.push(...plan.send);
-      lanes.set(lane, { more: plan.more });
+      lanesHeld.set(lane, { more: plan.more });
     }
     if (send.length === 0) {
       // Nothing to send: rows may be waiting for a retry time (or behind a dead row, until an admin acts).
-      const retryAt = await store.nextRetryAt(session, held, new Date(now));
-      for (const result of lanes.values()) result.retryAt = retryAt;
+      const retryAt = await store.withSession((session) => store.nextRetryAt(session, held, now));
+      for (const result of lanesHeld.values()) result.retryAt = retryAt;
     }
-    return { lanes, send };
+    return { lanes: lanesHeld, send };
+  }
+
+  /** Kafka acked the whole send: mark its rows in the lanes still ours, release the leases. */
+  private async markShipped(leased: number[], owner: string, claimed: ClaimedBatch, result: SendResult, ackedAt: number): Promise<OutboxRow[]> {
+    const store = this.context.store;
+    const ours = new Set(await store.markShipped(leased, owner, result.acked, new Date(ackedAt), this.context.options.relay.retentionMs === 0));
+    this.forgetTakenOver(ours, leased, claimed);
+    return result.acked.filter((r) => ours.has(r.lane));
+  }
+
+  /** Lanes whose lease expired during the send and were taken over: their outcome is the new holder's. */
+  private forgetTakenOver(ours: ReadonlySet<number>, leased: number[], claimed: ClaimedBatch): void {
+    for (const lane of leased) {
+      if (ours.has(lane)) continue;
+      claimed.lanes.delete(lane);
+      this.logger.warn(`outbox lane ${lane} lease expired during a send and was taken over; its rows are left to the new holder`);
+    }
   }
 
   /**
@@ -148,11 +165,7 @@ export class LaneBatchShipper {
   ): Promise<OutboxRow[]> {
     const { retentionMs } = this.context.options.relay;
     const store = this.context.store;
-    for (const lane of leased) {
-      if (ours.has(lane)) continue;
-      claimed.lanes.delete(lane);
-      this.logger.warn(`outbox lane ${lane} lease expired during a send and was taken over; its rows are left to the new holder`);
-    }
+    this.forgetTakenOver(ours, leased, claimed);
     const acked = result.acked.filter((r) => ours.has(r.lane));
     await store.markPublished(session, acked.map((r) => r.id), new Date(ackedAt), retentionMs === 0);
     for (const { row, error } of result.failed) {

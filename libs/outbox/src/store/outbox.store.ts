@@ -13,6 +13,26 @@ export interface PendingRead {
   limit: number;
 }
 
+/** What a relay batch reads from the lanes it claims. */
+export interface ClaimReadOptions {
+  /** Most rows of the batch; each held lane reads up to its share of it (see `ClaimedRows.perLaneLimit`). */
+  batchSize: number;
+  /** Retrying rows due at or before this time are read. */
+  now: Date;
+  /** Dead rows hold back later rows of their key (`deadRowPolicy: 'block'`). */
+  blockOnDead: boolean;
+}
+
+/** The lanes a claim took and their next rows; the lanes holding rows are leased, the others were left free. */
+export interface ClaimedRows {
+  held: number[];
+  /** Due retrying rows of the held lanes, in id order (at most `batchSize`). */
+  ready: OutboxRow[];
+  /** Each held lane's first `perLaneLimit` pending rows, in id order. */
+  pending: OutboxRow[];
+  perLaneLimit: number;
+}
+
 /** How a refused send is recorded. */
 export interface OutboxRowFailure {
   id: number;
@@ -54,6 +74,11 @@ export interface OutboxColumnTypes {
 }
 
 const INSERT_CHUNK = 500;
+
+/** A held lane's share of a batch of `batchSize` rows over `heldLanes` lanes (at least one row). */
+export function perLaneShare(batchSize: number, heldLanes: number): number {
+  return Math.max(1, Math.ceil(batchSize / Math.max(1, heldLanes)));
+}
 const RELANE_PAGE = 10_000;
 /** Key of the lane count in the meta table. */
 export const LANE_COUNT_KEY = 'lanes';
@@ -122,6 +147,35 @@ export abstract class OutboxStore {
     leaseMs: number,
     read: (session: SqlSession, held: number[]) => Promise<{ result: T; lease: number[] }>,
   ): Promise<T | undefined>;
+
+  /**
+   * Claim lanes for one batch and read their next rows (see `claimLanes`): of `lanes`, those free
+   * are taken, their due retrying rows and first pending rows read, and the lanes holding rows
+   * leased to `owner`. Resolves to undefined when no lane was free.
+   */
+  async claimNextRows(lanes: number[], owner: string, leaseMs: number, read: ClaimReadOptions): Promise<ClaimedRows | undefined> {
+    return this.claimLanes(lanes, owner, leaseMs, async (session, held) => {
+      const perLaneLimit = perLaneShare(read.batchSize, held.length);
+      const ready = await this.fetchDueRetrying(session, held, read.now, read.batchSize, read.blockOnDead);
+      const pending = await this.fetchPending(session, held.map((lane) => ({ lane, limit: perLaneLimit })), read.blockOnDead);
+      const withRows = [...new Set([...ready, ...pending].map((r) => r.lane))];
+      return { result: { held, ready, pending, perLaneLimit }, lease: withRows };
+    });
+  }
+
+  /**
+   * After a send Kafka acked whole: mark `rows` published (or delete them, `deleteRows`) in the lanes
+   * still leased by `owner`, and release those leases, in one transaction (see `withLeasedLanes`).
+   * Resolves to the lanes that were still ours; rows of the others are left to their new holder.
+   */
+  async markShipped(lanes: number[], owner: string, rows: ReadonlyArray<{ id: number; lane: number }>, at: Date, deleteRows: boolean): Promise<number[]> {
+    return this.withLeasedLanes(lanes, owner, async (session, ours) => {
+      const held = new Set(ours);
+      const ids = rows.filter((r) => held.has(r.lane)).map((r) => r.id);
+      await this.markPublished(session, ids, at, deleteRows);
+      return ours;
+    });
+  }
 
   /**
    * In one short transaction: lock the lanes of `lanes` still leased by `owner` (a lane whose lease
@@ -380,7 +434,7 @@ export abstract class OutboxStore {
    * row, or a dead one when dead rows block their key. Rows without a key never wait (NULL = NULL
    * is not true).
    */
-  private noEarlierBlocker(blockOnDead: boolean): string {
+  protected noEarlierBlocker(blockOnDead: boolean): string {
     const statuses = blockOnDead ? "'retrying', 'dead'" : "'retrying'";
     return `NOT EXISTS (SELECT 1 FROM ${this.t} b WHERE b.lane = o.lane AND b.message_key = o.message_key AND b.status IN (${statuses}) AND b.id < o.id)`;
   }

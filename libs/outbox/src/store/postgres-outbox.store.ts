@@ -2,10 +2,16 @@ import type { Logger } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LockingOutboxStore } from './locking-outbox.store';
-import type { OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
-import { LANE_COUNT_KEY } from './outbox.store';
+import type { ClaimedRows, ClaimReadOptions, OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
+import { LANE_COUNT_KEY, OutboxStore, perLaneShare } from './outbox.store';
 import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
 import type { SqlParams, SqlSession } from './sql-session';
+
+/**
+ * A CTE making the statement's own (autocommit) transaction commit without waiting for the WAL
+ * flush, like the relay's explicit transactions (see `begin`); it must be referenced to run.
+ */
+const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true))`;
 
 /** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
@@ -30,6 +36,66 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   protected override async rollback(runner: QueryRunner): Promise<void> {
     if (!this.openRelayTransactions.delete(runner)) return;
     await runner.query('ROLLBACK');
+  }
+
+  /**
+   * Two autocommit statements instead of a six-round-trip transaction: lease the free lanes (row
+   * locks, SKIP LOCKED), then read their rows in a fresh snapshot and free again the lanes that
+   * held none. The read must come after the lease committed: a relay that released a lane just
+   * before we locked it committed its marks then, and one snapshot taken before the lock would
+   * still see those rows pending and send them again.
+   */
+  override async claimNextRows(lanes: number[], owner: string, leaseMs: number, read: ClaimReadOptions): Promise<ClaimedRows | undefined> {
+    return this.withSession(async (session) => {
+      const leased = await session.query<{ lane: unknown }>(
+        `WITH ${ASYNC_COMMIT}, free AS (SELECT lane FROM ${this.lanesTable} WHERE lane = ANY($1::int[]) AND (lease_until IS NULL OR lease_until < clock_timestamp()) ` +
+          `ORDER BY lane FOR UPDATE SKIP LOCKED) ` +
+          `UPDATE ${this.lanesTable} l SET lease_owner = $2, lease_until = clock_timestamp() + $3::int * interval '1 millisecond' ` +
+          `FROM free, async_commit WHERE l.lane = free.lane RETURNING l.lane`,
+        [lanes, owner, leaseMs],
+      );
+      if (leased.length === 0) return undefined;
+      const held = leased.map((r) => Number(r.lane)).sort((a, b) => a - b);
+      const perLaneLimit = perLaneShare(read.batchSize, held.length);
+      const columns = OutboxStore.COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
+      const blocker = this.noEarlierBlocker(read.blockOnDead);
+      const rows = await session.query<Record<string, unknown>>(
+        `WITH ${ASYNC_COMMIT}, ` +
+          `ready AS (SELECT ${columns} FROM ${this.t} o WHERE o.lane = ANY($1::int[]) AND o.status = 'retrying' AND o.available_at <= $2 AND ${blocker} ORDER BY o.id LIMIT $3), ` +
+          `pending AS (SELECT p.* FROM unnest($1::int[]) AS h(lane) CROSS JOIN LATERAL (SELECT ${columns} FROM ${this.t} o ` +
+          `WHERE o.lane = h.lane AND o.status = 'pending' AND ${blocker} ORDER BY o.id LIMIT $4) p), ` +
+          `emptied AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY($1::int[]) AND lease_owner = $5 ` +
+          `AND lane NOT IN (SELECT lane FROM ready UNION ALL SELECT lane FROM pending)) ` +
+          `SELECT 'ready' AS source, ready.* FROM ready, async_commit UNION ALL SELECT 'pending', pending.* FROM pending, async_commit`,
+        [held, this.toDbTime(read.now), read.batchSize, perLaneLimit, owner],
+      );
+      const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+      return {
+        held,
+        ready: rows.filter((r) => r.source === 'ready').map((r) => this.toRow(r)).sort(byId),
+        pending: rows.filter((r) => r.source === 'pending').map((r) => this.toRow(r)).sort(byId),
+        perLaneLimit,
+      };
+    });
+  }
+
+  /** One autocommit statement: release the leases still ours and mark (or delete) their rows. */
+  override async markShipped(lanes: number[], owner: string, rows: ReadonlyArray<{ id: number; lane: number }>, at: Date, deleteRows: boolean): Promise<number[]> {
+    const ids = rows.map((r) => r.id);
+    const mark = deleteRows
+      ? `DELETE FROM ${this.t} WHERE id = ANY($3::bigint[]) AND lane IN (SELECT lane FROM ours)`
+      : `UPDATE ${this.t} SET status = 'published', published_at = $4, attempts = attempts + 1, last_error = NULL ` +
+        `WHERE id = ANY($3::bigint[]) AND lane IN (SELECT lane FROM ours) AND status IN ('pending', 'retrying')`;
+    const params = deleteRows ? [lanes, owner, ids] : [lanes, owner, ids, this.toDbTime(at)];
+    return this.withSession(async (session) => {
+      // The lane rows are updated (so locked) before the outbox rows, the order of every relay transaction.
+      const ours = await session.query<{ lane: unknown }>(
+        `WITH ${ASYNC_COMMIT}, ours AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY($1::int[]) AND lease_owner = $2 RETURNING lane), ` +
+          `marked AS (${mark}) SELECT ours.lane FROM ours, async_commit`,
+        params,
+      );
+      return ours.map((r) => Number(r.lane));
+    });
   }
 
   /** NOTIFY channel: the table name (channels are identifiers, like the table name). */
