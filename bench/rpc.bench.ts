@@ -1,6 +1,7 @@
 // RPC benchmark: Tributary RPC over Kafka vs @nestjs/microservices ClientKafka request-reply, same
 // broker, same run, same payload, same concurrency, same acks (both sides at acks=1, then both at
-// acks=all). The two sides run alternately (A B A B ...) and each figure is the median of its rounds.
+// acks=all). The two sides run alternately (A B A B ...): serial calls in blocks, loaded runs in
+// rounds; serial figures are over all counted calls, loaded ones the median of the rounds.
 // Prints progress on stderr and one JSON line last.
 //   npm run bench:rpc            (BENCH_QUICK=1 for the short version)
 import 'reflect-metadata';
@@ -19,9 +20,16 @@ const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((
 const quick = process.env.BENCH_QUICK === '1';
 /** Calls of one loaded round, per side. */
 const CALLS = Number(process.env.BENCH_CALLS ?? (quick ? 2000 : 10000));
-/** Calls of one serial round, per side. */
-const SERIAL_CALLS = quick ? 200 : 1000;
-/** Rounds per side and measurement (serial, loaded), alternating between the sides. */
+/**
+ * One-at-a-time calls: blocks of SERIAL_BLOCK calls alternate between the sides (A B A B ...), so a
+ * load spike on the shared machine hits both alike. The first SERIAL_SKIP calls of a block are not
+ * counted: they would pay for the other side's trailing work (kafkajs commits an offset after each
+ * batch, ClientKafka on both its consumers, after the reply has left). p50 is over all counted calls.
+ */
+const SERIAL_BLOCKS = quick ? 24 : 100;
+const SERIAL_BLOCK = 27;
+const SERIAL_SKIP = 2;
+/** Loaded rounds per side, alternating between the sides. */
 const ROUNDS = quick ? 3 : 5;
 const WARMUP = quick ? 500 : 2000;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -143,30 +151,55 @@ function figures(benchRun: BenchRun, rounds: Round[]): Figures {
 
 const plain = (f: Figures) => ({ p50Ms: f.p50Ms.value, p99Ms: f.p99Ms.value, callsPerSecond: f.callsPerSecond.value, rounds: f.rounds });
 
-/** Serial then loaded rounds, the two sides alternating, at one acks level. */
+/** Run one block of serial calls; returns the latencies of the counted ones, ms. */
+async function serialBlock(call: Call, first: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let k = 0; k < SERIAL_BLOCK; k++) {
+    const t0 = process.hrtime.bigint();
+    await call(first + k);
+    if (k >= SERIAL_SKIP) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return latencies;
+}
+
+/** Serial calls, then loaded rounds, the two sides alternating, at one acks level. */
 async function compare(benchRun: BenchRun, acks: 1 | -1, tributary: Side, nest: Side) {
   const label = acks === -1 ? 'all' : String(acks);
   await measure(tributary.call, WARMUP, CONCURRENCY);
   await measure(nest.call, WARMUP, CONCURRENCY);
-  const rounds = { tributary: { serial: [] as Round[], loaded: [] as Round[] }, nest: { serial: [] as Round[], loaded: [] as Round[] } };
-  const sides = { tributary, nest };
-  const round = (side: 'tributary' | 'nest', kind: 'serial' | 'loaded') => async () => {
-    const result = kind === 'serial' ? await measure(sides[side].call, SERIAL_CALLS, 1) : await measure(sides[side].call, CALLS, CONCURRENCY);
-    log(`acks=${label} ${side} ${kind}: ${JSON.stringify(result)}`);
-    rounds[side][kind].push(result);
-    return result.p50Ms;
+  const latencies = { tributary: [] as number[], nest: [] as number[] };
+  let i = 0;
+  const block = (name: keyof typeof latencies, side: Side) => async () => {
+    const counted = await serialBlock(side.call, (i += SERIAL_BLOCK));
+    latencies[name].push(...counted);
+    return median(counted);
   };
-  await interleaved(ROUNDS, { tributary: round('tributary', 'serial'), nest: round('nest', 'serial') });
-  await interleaved(ROUNDS, { tributary: round('tributary', 'loaded'), nest: round('nest', 'loaded') });
-  const t = { serial: figures(benchRun, rounds.tributary.serial), loaded: figures(benchRun, rounds.tributary.loaded) };
-  const n = { serial: figures(benchRun, rounds.nest.serial), loaded: figures(benchRun, rounds.nest.loaded) };
+  await interleaved(SERIAL_BLOCKS, { tributary: block('tributary', tributary), nest: block('nest', nest) });
+  const serialOf = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { p50Ms: benchRun.measured(median(values)), p99Ms: percentile(sorted, 99), calls: values.length };
+  };
+  const t = { serial: serialOf(latencies.tributary), loaded: [] as Round[] };
+  const n = { serial: serialOf(latencies.nest), loaded: [] as Round[] };
+  log(`acks=${label} serial p50: tributary ${t.serial.p50Ms.value} ms, nest ${n.serial.p50Ms.value} ms`);
+  const sides = { tributary: { side: tributary, rounds: t.loaded }, nest: { side: nest, rounds: n.loaded } };
+  const round = (name: keyof typeof sides) => async () => {
+    const result = await measure(sides[name].side.call, CALLS, CONCURRENCY);
+    log(`acks=${label} ${name} at concurrency ${CONCURRENCY}: ${JSON.stringify(result)}`);
+    sides[name].rounds.push(result);
+    return result.p99Ms;
+  };
+  await interleaved(ROUNDS, { tributary: round('tributary'), nest: round('nest') });
+  const tLoaded = figures(benchRun, t.loaded);
+  const nLoaded = figures(benchRun, n.loaded);
+  const serialPlain = (x: typeof t.serial) => ({ p50Ms: x.p50Ms.value, p99Ms: x.p99Ms, calls: x.calls });
   return {
     acks: label,
-    tributary: { serial: plain(t.serial), loaded: plain(t.loaded) },
-    nestClientKafka: { serial: plain(n.serial), loaded: plain(n.loaded) },
+    tributary: { serial: serialPlain(t.serial), loaded: plain(tLoaded) },
+    nestClientKafka: { serial: serialPlain(n.serial), loaded: plain(nLoaded) },
     serialP50Ratio: benchRun.ratio(t.serial.p50Ms, n.serial.p50Ms),
-    p99Ratio: benchRun.ratio(t.loaded.p99Ms, n.loaded.p99Ms),
-    throughputRatio: benchRun.ratio(t.loaded.callsPerSecond, n.loaded.callsPerSecond),
+    p99Ratio: benchRun.ratio(tLoaded.p99Ms, nLoaded.p99Ms),
+    throughputRatio: benchRun.ratio(tLoaded.callsPerSecond, nLoaded.callsPerSecond),
   };
 }
 
@@ -237,8 +270,8 @@ async function main(): Promise<void> {
   }, WATCHDOG_MS).unref();
   const benchRun = new BenchRun('rpc');
   log(
-    `brokers ${brokers.join(',')}; ${ROUNDS} rounds per side of ${SERIAL_CALLS} serial calls ` +
-      `and of ${CALLS} calls at concurrency ${CONCURRENCY}${quick ? ' (quick)' : ''}`,
+    `brokers ${brokers.join(',')}; per side ${SERIAL_BLOCKS} blocks of ${SERIAL_BLOCK} serial calls ` +
+      `and ${ROUNDS} rounds of ${CALLS} calls at concurrency ${CONCURRENCY}${quick ? ' (quick)' : ''}`,
   );
   const byAcks = [];
   for (const acks of ACKS_LEVELS) {
@@ -256,8 +289,8 @@ async function main(): Promise<void> {
     bench: 'rpc',
     quick,
     brokers,
+    serial: { blocks: SERIAL_BLOCKS, callsPerBlock: SERIAL_BLOCK, uncountedPerBlock: SERIAL_SKIP },
     rounds: ROUNDS,
-    serialCalls: SERIAL_CALLS,
     calls: CALLS,
     concurrency: CONCURRENCY,
     byAcks,
