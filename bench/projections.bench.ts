@@ -33,6 +33,7 @@ import {
 } from '@tributary/projections';
 import { IsInt, IsString } from 'class-validator';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { Pool } from 'pg';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -239,6 +240,68 @@ async function rawConsumer(kafka: Kafka, label: string, perMessage?: (value: Buf
 
 const parseValue = (value: Buffer) => JSON.parse(value.toString('utf8')) as unknown;
 
+/**
+ * The same database work without Tributary: a plain kafkajs consumer (JSON.parse of each value)
+ * that writes each fetched batch into `table` in one transaction with a bare `pg` client, either
+ * one upsert per event (`per-event`, what `@On` does) or one multi-row upsert per batch (`batch`,
+ * what the `@OnBatch` handler does) — no inbox, no checkpoint, no validation. What is left
+ * between a projection and this is the exactly-once bookkeeping and the framework.
+ */
+async function rawWithUpserts(kafka: Kafka, label: string, table: string, mode: 'per-event' | 'batch', count: number) {
+  const pool = new Pool({ connectionString: DATABASE_URL, max: PARTITIONS });
+  const consumer = kafka.consumer({ groupId: `bench-${label}-${randomBytes(3).toString('hex')}-${suffix}`, maxWaitTimeInMs: 100 });
+  let applied = 0;
+  let first = 0;
+  let cpu = process.cpuUsage();
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: PARTITIONS,
+      eachBatch: async ({ batch }) => {
+        if (applied >= count) return;
+        if (first === 0) {
+          first = Date.now();
+          cpu = process.cpuUsage();
+        }
+        const events = batch.messages.slice(0, count - applied).map((m) => JSON.parse(m.value!.toString('utf8')) as { counterId: string; amount: number });
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          if (mode === 'per-event') {
+            for (const e of events) await client.query(upsert(table), [[e.counterId], [e.amount], [1]]);
+          } else {
+            const totals = new Map<string, { total: number; events: number }>();
+            for (const e of events) {
+              const t = totals.get(e.counterId) ?? { total: 0, events: 0 };
+              t.total += e.amount;
+              t.events += 1;
+              totals.set(e.counterId, t);
+            }
+            const ids = [...totals.keys()];
+            await client.query(upsert(table), [ids, ids.map((id) => totals.get(id)!.total), ids.map((id) => totals.get(id)!.events)]);
+          }
+          await client.query('COMMIT');
+        } finally {
+          client.release();
+        }
+        applied += events.length;
+        if (applied >= count) done();
+      },
+    });
+    await finished;
+    const seconds = (Date.now() - first) / 1000;
+    const used = process.cpuUsage(cpu);
+    log(`${label}: ${Math.round(count / seconds)} events/s`);
+    return { eventsPerSecond: Math.round(count / seconds), seconds: Number(seconds.toFixed(2)), cpuMicrosPerEvent: Number(((used.user + used.system) / count).toFixed(1)) };
+  } finally {
+    await consumer.disconnect();
+    await pool.end();
+  }
+}
+
 /** Sample this process's RSS every 100 ms while `work` runs; returns its result and the peak in MB. */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
   let peak = process.memoryUsage().rss;
@@ -305,6 +368,11 @@ async function main(): Promise<void> {
     await service.stop(`bench-each-${suffix}`);
     if ((await readModelEvents(dataSource, PER_EVENT_MODEL)) < PER_EVENT_EVENTS) throw new Error('the @On read model misses events');
     log(`projection @On: ${perEvent.eventsPerSecond} events/s`);
+    const SAME_WORK_MODEL = `bench_counters_same_${suffix}`;
+    await createReadModel(dataSource, SAME_WORK_MODEL);
+    const sameWorkPerEvent = await rawWithUpserts(kafka, 'raw-pg-per-event', SAME_WORK_MODEL, 'per-event', PER_EVENT_EVENTS);
+    const sameWorkBatch = await rawWithUpserts(kafka, 'raw-pg-batch', SAME_WORK_MODEL, 'batch', EVENTS);
+    await dataSource.query(`DROP TABLE IF EXISTS ${SAME_WORK_MODEL}`);
 
     log('rebuild...');
     const rebuildStarted = Date.now();
@@ -331,6 +399,13 @@ async function main(): Promise<void> {
       ratio: run.ratio(run.measured(projection.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
       ratioTrusted: run.ratio(run.measured(trusted.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
       ratioPerEvent: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      sameWork: {
+        note: 'a raw kafkajs consumer + JSON.parse writing each batch with a bare pg client in one transaction: no inbox, checkpoint or validation',
+        batch: sameWorkBatch,
+        perEvent: sameWorkPerEvent,
+        ratio: run.ratio(run.measured(projection.eventsPerSecond), run.measured(sameWorkBatch.eventsPerSecond)),
+        ratioPerEvent: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(sameWorkPerEvent.eventsPerSecond)),
+      },
       ratioAgainstRaw: run.ratio(run.measured(projection.eventsPerSecond), run.measured(raw.eventsPerSecond)),
       ratioPerEventAgainstRaw: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(raw.eventsPerSecond)),
       target: { ratio: 0.5, ratioPerEvent: 0.2 },
