@@ -15,7 +15,6 @@ export interface ResolvedProjectionsOptions {
   groupIdPrefix: string;
   failurePolicy: ProjectionFailurePolicy;
   unknownEventPolicy: UnknownEventPolicy;
-  trustedSources: ReadonlySet<string>;
   maxAttempts: number;
   retryBackoffMs: number;
   retryBackoffMaxMs: number;
@@ -35,7 +34,6 @@ export interface ResolvedProjectionOptions {
   groupId: string;
   failurePolicy: ProjectionFailurePolicy;
   unknownEventPolicy: UnknownEventPolicy;
-  trustedSources: ReadonlySet<string>;
   maxAttempts: number;
   deadLetterTopic: (topic: string) => string;
   slowHandlerThresholdMs: number;
@@ -50,14 +48,6 @@ function fail(message: string): never {
 /** True when `name` is a table name we are willing to put into SQL: a plain identifier, optionally with one `schema.` prefix. */
 export function isValidTableName(name: unknown): name is string {
   return isSqlIdentifier(name, { allowSchema: true });
-}
-
-function sourceNames(value: unknown, option: string, fallback: ReadonlySet<string>): ReadonlySet<string> {
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v === '')) {
-    fail(`${option} must be an array of service names (the publishers' serviceName), got ${JSON.stringify(value)}`);
-  }
-  return new Set(value as string[]);
 }
 
 function tableName(value: unknown, option: string, fallback: string): string {
@@ -125,7 +115,6 @@ export function resolveProjectionsOptions(
     groupIdPrefix,
     failurePolicy: enumValue(o.failurePolicy, 'failurePolicy', ProjectionFailurePolicy, ProjectionFailurePolicy.DeadLetter),
     unknownEventPolicy: enumValue(o.unknownEventPolicy, 'unknownEventPolicy', UnknownEventPolicy, UnknownEventPolicy.Ignore),
-    trustedSources: sourceNames(o.trustedSources, 'trustedSources', new Set()),
     maxAttempts: positiveInt(o.maxAttempts, 'maxAttempts', 3),
     retryBackoffMs,
     retryBackoffMaxMs,
@@ -172,7 +161,6 @@ export function resolveProjectionOptions(
     groupId,
     failurePolicy: enumValue(options.failurePolicy, `${where}: failurePolicy`, ProjectionFailurePolicy, defaults.failurePolicy),
     unknownEventPolicy: enumValue(options.unknownEventPolicy, `${where}: unknownEventPolicy`, UnknownEventPolicy, defaults.unknownEventPolicy),
-    trustedSources: sourceNames(options.trustedSources, `${where}: trustedSources`, defaults.trustedSources),
     maxAttempts: positiveInt(options.maxAttempts, `${where}: maxAttempts`, defaults.maxAttempts),
     deadLetterTopic: deadLetterTopic(options.deadLetterTopic, `${where}: deadLetterTopic`, defaults.deadLetterTopic),
     slowHandlerThresholdMs: positiveInt(options.slowHandlerThresholdMs, `${where}: slowHandlerThresholdMs`, defaults.slowHandlerThresholdMs, 0),

@@ -27,8 +27,6 @@ export interface ProjectionOptions {
   failurePolicy?: ProjectionFailurePolicy;
   /** @default module `unknownEventPolicy` */
   unknownEventPolicy?: UnknownEventPolicy;
-  /** Sources whose events are not validated again (see the module option). @default module `trustedSources` */
-  trustedSources?: string[];
   /** @default module `maxAttempts` */
   maxAttempts?: number;
   /** Handler calls slower than this (ms) are logged at `warn`; 0 turns the log off. @default module `slowHandlerThresholdMs` */

@@ -68,15 +68,6 @@ export interface ProjectionsModuleOptions {
   failurePolicy?: ProjectionFailurePolicy;
   /** What to do with an event type no handler takes. @default UnknownEventPolicy.Ignore */
   unknownEventPolicy?: UnknownEventPolicy;
-  /**
-   * Services (the `tributary-source` header, i.e. the publisher's `serviceName`) whose events are
-   * not validated again on arrival: Tributary's outbox validated them with the same class-validator
-   * rules before writing them. Skipping saves a few microseconds per event on the hot path. Opt in
-   * only for publishers that share your event classes' rules; the header is not authenticated.
-   * Upcasting, decoding and every other check still apply. A `@Projection` can set its own.
-   * @default [] (every event is validated)
-   */
-  trustedSources?: string[];
   /** Attempts of a failing handler before its event is dead-lettered (or the projection stops). @default 3 */
   maxAttempts?: number;
   /** Pause before retrying a failed handler, ms (doubles per attempt up to `retryBackoffMaxMs`). @default 50 */

@@ -62,11 +62,7 @@ export class ProjectionMessagePreparer {
         route.version === undefined
           ? (payload as Record<string, unknown>)
           : this.definition.upcasters.upcast(envelope.type, payload as Record<string, unknown>, envelope.version, route.version);
-      // A trusted publisher validated the event with these rules; an upcast result it never saw is validated here.
-      const trusted = this.definition.options.trustedSources.has(envelope.source) && (route.version === undefined || envelope.version === route.version);
-      const event = route.eventClass
-        ? materializeIntegrationEvent(route.eventClass, current, { validate: !trusted && hasValidationRules(route.eventClass) })
-        : current;
+      const event = route.eventClass ? materializeIntegrationEvent(route.eventClass, current, { validate: hasValidationRules(route.eventClass) }) : current;
       return { message, envelope, route, event };
     } catch (e) {
       if (e instanceof UpcastException) return { message, envelope, route, failure: { reason: 'unsupported-version', error: e.message, attempts: 0 } };
