@@ -30,7 +30,7 @@ import type { DataSource } from 'typeorm';
 import { BENCH_KEYS, defineBenchEvent } from './outbox-events';
 import { measureLatency, type LatencyFigures } from './outbox-latency';
 import { cpuMsPer1000, rawCeiling, readEncodedMessages } from './outbox-raw';
-import { BenchRun } from './support/bench-run';
+import { BenchRun, median } from './support/bench-run';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -43,7 +43,7 @@ const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '100,1000,5000').split
 const HEADLINE_RATE = 1000;
 const PHASES = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,observability').split(','));
 const BATCH_SIZE = 500;
-const CONCURRENCY = 4;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const KEYS = BENCH_KEYS;
 const PARTITIONS = 6;
 
@@ -73,8 +73,13 @@ async function drain(relay: OutboxRelay) {
   let firstSend = Number.POSITIVE_INFINITY;
   let lastAck = 0;
   let lastMarked = 0;
+  const steps = { claim: [] as number[], send: [] as number[], mark: [] as number[], rows: [] as number[] };
   const subscription = relay.shipped$.subscribe((b) => {
     shipped += b.rowIds.length;
+    steps.claim.push(b.timings.claimedAt - b.timings.startedAt);
+    steps.send.push(b.timings.ackedAt - b.timings.claimedAt);
+    steps.mark.push(b.timings.markedAt - b.timings.ackedAt);
+    steps.rows.push(b.rowIds.length);
     firstSend = Math.min(firstSend, b.timings.claimedAt);
     lastAck = Math.max(lastAck, b.timings.ackedAt);
     lastMarked = Math.max(lastMarked, b.timings.markedAt);
@@ -105,6 +110,9 @@ async function drain(relay: OutboxRelay) {
     secondsIncludingStartup: Math.round(withStartup * 1000) / 1000,
     cpuMsPer1000: cpuMsPer1000(cpu, BACKLOG),
     shipped,
+    batches: steps.rows.length,
+    /** Per batch, medians: rows, and ms in claim (lease + read), send (to the ack), mark. */
+    batchMedians: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(median(v) * 10) / 10])),
     peakRssMb: mb(peak),
     rssStartMb: mb(rssStart),
     rssQuartilesMb: [quarter(1), quarter(2), quarter(3), quarter(4)],
@@ -162,7 +170,7 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
   const sendOptions = { batchSize: BATCH_SIZE, concurrency: CONCURRENCY };
   const rawBefore = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
   const drained = await drain(app.get(OutboxRelay));
-  log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s (first send to last ack), ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB`);
+  log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s (first send to last ack), ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB; ${drained.batches} batches, medians ${JSON.stringify(drained.batchMedians)}`);
   const rawAfter = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
   const raw = {
     eventsPerSecond: Math.round((rawBefore.eventsPerSecond + rawAfter.eventsPerSecond) / 2),

@@ -10,7 +10,7 @@ import { testBrokers, uniqueIdentifier, uniqueName } from '@tributary/testing';
 import type { DataSource } from 'typeorm';
 import { OutboxContext } from '../src/outbox.context';
 import type { OutboxStore } from '../src/store/outbox.store';
-import { databaseOptions, defineOrderEvent, startOutboxApp, type TestDatabase } from './outbox-test.fixtures';
+import { databaseOptions, defineOrderEvent, dropOutboxTables, startOutboxApp, type TestDatabase } from './outbox-test.fixtures';
 
 const LANES = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,9 +38,7 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
   }, 60_000);
 
   afterAll(async () => {
-    for (const table of [`${tableName}_meta`, `${tableName}_lanes`, tableName]) {
-      await dataSource?.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
-    }
+    await dropOutboxTables(dataSource, tableName);
     await app?.close();
   }, 60_000);
 

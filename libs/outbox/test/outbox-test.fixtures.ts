@@ -87,6 +87,13 @@ export function outboxTestModule(options: OutboxTestAppOptions): new () => objec
   return OutboxTestAppModule;
 }
 
+/** Drop an outbox table and the lane and meta tables beside it (PostgreSQL and SQLite quoting). */
+export async function dropOutboxTables(dataSource: DataSource | undefined, tableName: string): Promise<void> {
+  for (const table of [`${tableName}_meta`, `${tableName}_lanes`, tableName]) {
+    await dataSource?.query(`DROP TABLE IF EXISTS "${table}"`).catch(() => undefined);
+  }
+}
+
 /** A Nest app context with KafkaModule, TypeOrmModule and OutboxModule. */
 export async function startOutboxApp(options: OutboxTestAppOptions): Promise<INestApplicationContext> {
   return NestFactory.createApplicationContext(outboxTestModule(options), { logger: ['error', 'warn'], abortOnError: false });

@@ -219,9 +219,9 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     const statuses = (await Promise.all(reads)).flat().map((r) => r.status);
     expect(statuses.length).toBeGreaterThanOrEqual(6);
     expect(new Set(statuses)).toEqual(new Set(['published']));
-    // Each batch's steps in order, after the rows existed and before shipped$ told of them.
+    // Each batch's steps in order, acked after the rows existed, marked before shipped$ told of them.
     for (const t of timings) {
-      expect(t.signalledAt).toBeGreaterThanOrEqual(firstCommitStartedAt);
+      expect(t.ackedAt).toBeGreaterThanOrEqual(firstCommitStartedAt);
       expect([t.signalledAt, t.startedAt, t.claimedAt, t.ackedAt, t.markedAt, t.seenAt]).toEqual(
         [t.signalledAt, t.startedAt, t.claimedAt, t.ackedAt, t.markedAt, t.seenAt].sort((a, b) => a - b),
       );

@@ -61,7 +61,10 @@ export interface OutboxRelayOptions {
    * @default 2000 on PostgreSQL with `listen`, 250 otherwise
    */
   pollIntervalMs?: number;
-  /** PostgreSQL only: LISTEN for wake-ups sent by `publish` (NOTIFY in the business transaction). @default true */
+  /**
+   * PostgreSQL only: LISTEN for wake-ups, sent (NOTIFY) right after a transaction that published
+   * rows commits through TypeORM, outside it. @default true
+   */
   listen?: boolean;
   /** Sends tried for a row before it is marked dead. @default 10 */
   maxAttempts?: number;

@@ -116,7 +116,7 @@ export class OutboxPublisher implements OnModuleInit {
         const session = new QueryRunnerSession(runner);
         await store.insert(session, rows);
         // Read after the insert: a re-lane either waits for this transaction or is seen here.
-        const recorded = await store.afterInsert(session, [...new Set(rows.map((r) => r.lane))]);
+        const recorded = await store.afterInsert(session, [...new Set(rows.map((r) => r.lane))], runner);
         if (recorded !== undefined && recorded !== lanes) {
           throw new OutboxLaneCountMismatchException(this.context.options.tableName, recorded, lanes);
         }

@@ -123,6 +123,7 @@ export class LaneScheduler {
       if (!result) {
         // Another relay holds the lane; it keeps going while the lane has work.
         this.dirty.delete(lane);
+        this.signalledAt.delete(lane);
       } else if (result.more || outcome!.outage !== undefined) {
         continue;
       } else if (result.retryAt !== undefined) {
@@ -130,6 +131,7 @@ export class LaneScheduler {
       } else {
         this.dirty.delete(lane);
         this.notBefore.delete(lane);
+        this.signalledAt.delete(lane);
       }
     }
   }

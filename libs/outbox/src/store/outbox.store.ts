@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { OutboxRelaneException } from '../exceptions/outbox-relane.exception';
 import type { NewOutboxRow, OutboxRow, OutboxRowStatus } from './outbox-row.interface';
 import { SqlParams, type SqlSession } from './sql-session';
@@ -281,10 +281,10 @@ export abstract class OutboxStore {
   /**
    * Read back what the caller's transaction sees of the recorded lane count, after its rows were
    * inserted (so a re-lane either waits for the transaction or is seen by it). Dialects with a
-   * wake-up channel also notify the relays of `lanes` once it commits. Undefined when no count is
-   * recorded.
+   * wake-up channel also notify the relays of `lanes` once `transaction` commits. Undefined when no
+   * count is recorded.
    */
-  async afterInsert(session: SqlSession, _lanes: number[]): Promise<number | undefined> {
+  async afterInsert(session: SqlSession, _lanes: number[], _transaction: QueryRunner): Promise<number | undefined> {
     return this.readLaneCount(session, this.laneCountReadLock);
   }
 

@@ -3,7 +3,8 @@ import type { QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { ClaimedRows, ClaimReadOptions, OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
-import { LANE_COUNT_KEY, OutboxStore, perLaneShare } from './outbox.store';
+import { OutboxStore, perLaneShare } from './outbox.store';
+import { PostgresCommitNotifier } from './postgres-commit.notifier';
 import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
 import type { SqlParams, SqlSession } from './sql-session';
 
@@ -13,10 +14,11 @@ import type { SqlParams, SqlSession } from './sql-session';
  */
 const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true))`;
 
-/** PostgreSQL: lane row locks, NOTIFY in the publishing transaction, LISTEN in the relay. */
+/** PostgreSQL: lane row locks, NOTIFY after the publishing transaction commits, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
   readonly dialect: OutboxDialect = 'postgres';
   private readonly openRelayTransactions = new WeakSet<QueryRunner>();
+  private readonly notifier = new PostgresCommitNotifier(this.dataSource, this.channel);
 
   /**
    * The relay's transaction commits without waiting for the WAL flush: it only marks rows
@@ -129,15 +131,16 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   };
 
   /**
-   * NOTIFY and the lane count read in one round trip. The notification is delivered on commit
-   * only, and dropped on rollback: a relay never wakes for rolled-back rows.
+   * The lane count read; the relays are notified of `lanes` after `transaction` commits (see
+   * `PostgresCommitNotifier`), never for rolled-back rows.
    */
-  override async afterInsert(session: SqlSession, lanes: number[]): Promise<number | undefined> {
-    const [row] = await session.query<{ lanes: unknown }>(
-      `SELECT pg_notify($1, $2), (SELECT meta_value FROM ${this.metaTable} WHERE meta_key = $3) AS lanes`,
-      [this.channel, lanes.join(','), LANE_COUNT_KEY],
-    );
-    return row?.lanes === null || row?.lanes === undefined ? undefined : Number(row.lanes);
+  override async afterInsert(session: SqlSession, lanes: number[], transaction: QueryRunner): Promise<number | undefined> {
+    this.notifier.track(transaction, lanes);
+    return super.afterInsert(session, lanes, transaction);
+  }
+
+  override async close(): Promise<void> {
+    this.notifier.close();
   }
 
   protected leaseNow(): string {

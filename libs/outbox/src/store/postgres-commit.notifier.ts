@@ -1,0 +1,81 @@
+import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Wakes the relays (NOTIFY on the outbox channel) once a transaction that published rows has
+ * committed, from a pooled connection, instead of inside the business transaction.
+ *
+ * Why: PostgreSQL serializes the commits of all transactions that called NOTIFY (a database-wide
+ * lock held from before the commit record until the commit ends, WAL flush included), so a
+ * NOTIFY in every publishing transaction caps the whole database at about one such commit per
+ * WAL flush (~450/s measured here, against ~2,200/s without it). The NOTIFY sent here runs in its
+ * own tiny transaction that does not wait for the flush (nothing durable depends on it), so the
+ * lock is held for microseconds. A lost wake-up only delays rows until the relay's next poll.
+ *
+ * Wake-ups are not delayed: the first commit notifies at once (next turn of the event loop), and
+ * commits arriving while that NOTIFY is in flight are sent together in the next one.
+ */
+export class PostgresCommitNotifier {
+  /** Lanes written by each open transaction (a savepoint commit is not the end of it). */
+  private readonly written = new WeakMap<QueryRunner, Set<number>>();
+  private committed = new Set<number>();
+  private sending = false;
+  private scheduled = false;
+  private readonly subscriber: EntitySubscriberInterface;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly channel: string,
+  ) {
+    this.subscriber = {
+      afterTransactionCommit: ({ queryRunner }) => this.ended(queryRunner, true),
+      afterTransactionRollback: ({ queryRunner }) => this.ended(queryRunner, false),
+    };
+    dataSource.subscribers.push(this.subscriber);
+  }
+
+  /** `transaction` wrote rows in `lanes`: notify them once it commits. */
+  track(transaction: QueryRunner, lanes: readonly number[]): void {
+    let set = this.written.get(transaction);
+    if (!set) this.written.set(transaction, (set = new Set()));
+    for (const lane of lanes) set.add(lane);
+  }
+
+  /** Stop listening to the DataSource's transactions. */
+  close(): void {
+    const index = this.dataSource.subscribers.indexOf(this.subscriber);
+    if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+  }
+
+  private ended(transaction: QueryRunner, committed: boolean): void {
+    // Still active: a savepoint was released or rolled back; the transaction goes on.
+    if (transaction.isTransactionActive) return;
+    const lanes = this.written.get(transaction);
+    if (!lanes) return;
+    this.written.delete(transaction);
+    if (!committed) return;
+    for (const lane of lanes) this.committed.add(lane);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.sending || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.send());
+  }
+
+  private async send(): Promise<void> {
+    this.scheduled = false;
+    if (this.committed.size === 0) return;
+    const lanes = [...this.committed];
+    this.committed = new Set();
+    this.sending = true;
+    try {
+      await this.dataSource.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, lanes.join(',')]);
+    } catch {
+      // The relays' polling picks the rows up.
+    } finally {
+      this.sending = false;
+      if (this.committed.size > 0) this.schedule();
+    }
+  }
+}

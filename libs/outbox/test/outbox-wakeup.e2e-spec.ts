@@ -1,0 +1,61 @@
+/*
+ * PostgreSQL wake-ups: the relay is notified once the publishing transaction has committed (not
+ * from inside it, not at a savepoint), and with polling out of the way it ships on that alone.
+ */
+import type { INestApplicationContext } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { OutboxPublisher, OutboxRelay } from '@tributary/outbox';
+import { testBrokers, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
+import type { DataSource } from 'typeorm';
+import { databaseOptions, defineOrderEvent, dropOutboxTables, startOutboxApp } from './outbox-test.fixtures';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('outbox wake-ups after commit (PostgreSQL)', () => {
+  const tableName = uniqueIdentifier('outbox_wakeup');
+  const OrderPlaced = defineOrderEvent(uniqueName('outbox-wakeup'));
+  let app: INestApplicationContext;
+  let dataSource: DataSource;
+  let relay: OutboxRelay;
+  const shipped = new Set<string>();
+
+  beforeAll(async () => {
+    app = await startOutboxApp({
+      brokers: testBrokers(),
+      database: databaseOptions('postgres'),
+      // Polling far off: only NOTIFY can wake the relay within the test.
+      outbox: { tableName, ensureSchema: true, events: [OrderPlaced], relay: { pollIntervalMs: 600_000 } },
+    });
+    dataSource = app.get<DataSource>(getDataSourceToken());
+    relay = app.get(OutboxRelay);
+    relay.shipped$.subscribe((b) => b.eventIds.forEach((id) => shipped.add(id)));
+    await waitFor(async () => (await relay.metrics()).listening, { description: 'the LISTEN connection' });
+  }, 60_000);
+
+  afterAll(async () => {
+    await dropOutboxTables(dataSource, tableName);
+    await app?.close();
+  }, 60_000);
+
+  it('ships an event published in a savepoint once the outer transaction commits, woken by NOTIFY alone', async () => {
+    const publisher = app.get(OutboxPublisher);
+    let ids: string[] = [];
+    await dataSource.transaction(async (outer) => {
+      ids = await outer.transaction((inner) => publisher.publish(inner, new OrderPlaced({ orderId: 'wake-1', seq: 1 })));
+      // A relay woken now (at the savepoint) would find nothing and forget the lane until its next poll.
+      await sleep(500);
+    });
+    await waitFor(() => shipped.has(ids[0]), { timeoutMs: 10_000, description: 'the event to ship after the commit' });
+
+    let rolledBack: string[] = [];
+    await dataSource
+      .transaction(async (m) => {
+        rolledBack = await publisher.publish(m, new OrderPlaced({ orderId: 'wake-2', seq: 1 }));
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    const [committed] = await dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'wake-3', seq: 1 })));
+    await waitFor(() => shipped.has(committed), { timeoutMs: 10_000, description: 'the next committed event to ship' });
+    expect(shipped.has(rolledBack[0])).toBe(false);
+  }, 60_000);
+});
