@@ -177,7 +177,7 @@ async function compare(benchRun: BenchRun, acks: 1 | -1, tributary: Side, nest: 
   await interleaved(SERIAL_BLOCKS, { tributary: block('tributary', tributary), nest: block('nest', nest) });
   const serialOf = (values: number[]) => {
     const sorted = [...values].sort((a, b) => a - b);
-    return { p50Ms: benchRun.measured(median(values)), p99Ms: percentile(sorted, 99), calls: values.length };
+    return { p50Ms: benchRun.measured(Math.round(median(values) * 100) / 100), p99Ms: percentile(sorted, 99), calls: values.length };
   };
   const t = { serial: serialOf(latencies.tributary), loaded: [] as Round[] };
   const n = { serial: serialOf(latencies.nest), loaded: [] as Round[] };
