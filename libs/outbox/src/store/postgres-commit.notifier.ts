@@ -1,8 +1,11 @@
 import type { DataSource, EntitySubscriberInterface, QueryRunner } from 'typeorm';
+import type { PgClient } from './postgres-notification.listener';
 
 /**
  * Wakes the relays (NOTIFY on the outbox channel) once a transaction that published rows has
- * committed, from a pooled connection, instead of inside the business transaction.
+ * committed, instead of inside the business transaction. It sends on a connection of its own,
+ * opened at the first wake-up: a saturated pool would otherwise hold wake-ups back behind the
+ * app's own transactions.
  *
  * Why: PostgreSQL serializes the commits of all transactions that called NOTIFY (a database-wide
  * lock held from before the commit record until the commit ends, WAL flush included), so a
@@ -21,10 +24,12 @@ export class PostgresCommitNotifier {
   private sending = false;
   private scheduled = false;
   private readonly subscriber: EntitySubscriberInterface;
+  private client?: Promise<PgClient>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly channel: string,
+    private readonly newClient: () => PgClient,
   ) {
     this.subscriber = {
       afterTransactionCommit: ({ queryRunner }) => this.ended(queryRunner, true),
@@ -40,10 +45,13 @@ export class PostgresCommitNotifier {
     for (const lane of lanes) set.add(lane);
   }
 
-  /** Stop listening to the DataSource's transactions. */
-  close(): void {
+  /** Stop listening to the DataSource's transactions and close the connection. */
+  async close(): Promise<void> {
     const index = this.dataSource.subscribers.indexOf(this.subscriber);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+    const client = this.client;
+    this.client = undefined;
+    await (await client?.catch(() => undefined))?.end().catch(() => undefined);
   }
 
   private ended(transaction: QueryRunner, committed: boolean): void {
@@ -70,12 +78,34 @@ export class PostgresCommitNotifier {
     this.committed = new Set();
     this.sending = true;
     try {
-      await this.dataSource.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, lanes.join(',')]);
+      const client = await this.connection();
+      await client.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, lanes.join(',')]);
     } catch {
-      // The relays' polling picks the rows up.
+      // The relays' polling picks the rows up; the next wake-up opens a new connection.
+      this.drop();
     } finally {
       this.sending = false;
       if (this.committed.size > 0) this.schedule();
     }
+  }
+
+  private connection(): Promise<PgClient> {
+    if (!this.client) {
+      const client = this.newClient();
+      const connected = client.connect().then(() => client);
+      const lost = () => {
+        if (this.client === connected) this.drop();
+      };
+      client.on('error', lost);
+      client.on('end', lost);
+      this.client = connected;
+    }
+    return this.client;
+  }
+
+  private drop(): void {
+    const client = this.client;
+    this.client = undefined;
+    void client?.then((c) => c.end()).catch(() => undefined);
   }
 }

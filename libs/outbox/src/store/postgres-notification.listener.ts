@@ -2,10 +2,10 @@ import type { Logger } from '@nestjs/common';
 import { backoffDelay } from '@tributary/kafka';
 import type { OutboxWakeupListener } from './outbox.store';
 
-/** The part of `pg.Client` the listener uses. */
-interface PgClient {
+/** The part of `pg.Client` the listener and the commit notifier use. */
+export interface PgClient {
   connect(): Promise<void>;
-  query(sql: string): Promise<unknown>;
+  query(sql: string, params?: unknown[]): Promise<unknown>;
   end(): Promise<void>;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): this;
   on(event: 'error' | 'end', listener: (error?: Error) => void): this;
@@ -29,8 +29,7 @@ export class PostgresNotificationListener implements OutboxWakeupListener {
   private connected = false;
 
   constructor(
-    private readonly Client: PgClientConstructor,
-    private readonly config: Record<string, unknown>,
+    private readonly newClient: () => PgClient,
     private readonly channel: string,
     private readonly onLanes: (lanes: number[] | undefined) => void,
     private readonly logger: Logger,
@@ -53,7 +52,7 @@ export class PostgresNotificationListener implements OutboxWakeupListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new this.Client(this.config);
+    const client = this.newClient();
     this.client = client;
     client.on('notification', (message) => {
       if (message.channel !== this.channel) return;

@@ -5,7 +5,7 @@ import { LockingOutboxStore } from './locking-outbox.store';
 import type { ClaimedRows, ClaimReadOptions, OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
 import { OutboxStore, perLaneShare } from './outbox.store';
 import { PostgresCommitNotifier } from './postgres-commit.notifier';
-import { PostgresNotificationListener, type PgClientConstructor } from './postgres-notification.listener';
+import { PostgresNotificationListener, type PgClient, type PgClientConstructor } from './postgres-notification.listener';
 import type { SqlParams, SqlSession } from './sql-session';
 
 /**
@@ -18,7 +18,7 @@ const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', '
 export class PostgresOutboxStore extends LockingOutboxStore {
   readonly dialect: OutboxDialect = 'postgres';
   private readonly openRelayTransactions = new WeakSet<QueryRunner>();
-  private readonly notifier = new PostgresCommitNotifier(this.dataSource, this.channel);
+  private readonly notifier = new PostgresCommitNotifier(this.dataSource, this.channel, () => this.dedicatedClient());
 
   /**
    * The relay's transaction commits without waiting for the WAL flush: it only marks rows
@@ -100,6 +100,21 @@ export class PostgresOutboxStore extends LockingOutboxStore {
     });
   }
 
+  /** A new connection outside the pool, with the DataSource's settings (not connected yet). */
+  private dedicatedClient(): PgClient {
+    const driver = this.dataSource.driver as unknown as { postgres: { Client: PgClientConstructor } };
+    const o = this.dataSource.options as PostgresConnectionOptions;
+    return new driver.postgres.Client({
+      connectionString: o.url,
+      host: o.host,
+      port: o.port,
+      user: o.username,
+      password: typeof o.password === 'string' ? o.password : undefined,
+      database: o.database,
+      ssl: o.ssl as boolean | object | undefined,
+    });
+  }
+
   /** NOTIFY channel: the table name (channels are identifiers, like the table name). */
   get channel(): string {
     return this.tableName;
@@ -140,7 +155,7 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   }
 
   override async close(): Promise<void> {
-    this.notifier.close();
+    await this.notifier.close();
   }
 
   protected leaseNow(): string {
@@ -168,19 +183,8 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   }
 
   override createListener(onLanes: (lanes: number[] | undefined) => void, logger: Logger): OutboxWakeupListener {
-    const driver = this.dataSource.driver as unknown as { postgres: { Client: PgClientConstructor } };
-    const o = this.dataSource.options as PostgresConnectionOptions;
     return new PostgresNotificationListener(
-      driver.postgres.Client,
-      {
-        connectionString: o.url,
-        host: o.host,
-        port: o.port,
-        user: o.username,
-        password: typeof o.password === 'string' ? o.password : undefined,
-        database: o.database,
-        ssl: o.ssl as boolean | object | undefined,
-      },
+      () => this.dedicatedClient(),
       this.channel,
       onLanes,
       logger,
