@@ -5,7 +5,7 @@
  * `JSON.parse` of each value (the least any consumer does; the headline `ratio` is against it,
  * measured right before and right after the projection, mean of the two). Then the time and peak
  * RSS to rebuild the read model from all events. The events carry what the outbox relay sends
- * (event id, type, version, occurred-at, source, content type, traceparent).
+ * (event id from the outbox's generator, type, version, occurred-at, source, content type, traceparent).
  * `projection` uses an `@OnBatch` handler (one multi-row upsert per run of events);
  * `projectionPerEvent` the plain `@On` handler (one upsert per event) on the first 50,000 events.
  * `observability`: the `@OnBatch` measurement again in fresh apps with metrics and tracing OFF, ON,
@@ -21,7 +21,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { createTraceparent, encodeEnvelope, IntegrationEvent, KafkaModule } from '@tributary/kafka';
+import { createTraceparent, encodeEnvelope, IntegrationEvent, KafkaModule, newEventId } from '@tributary/kafka';
 import {
   On,
   OnBatch,
@@ -34,7 +34,7 @@ import {
 import { IsInt, IsString } from 'class-validator';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
 import { DataSource, type EntityManager } from 'typeorm';
 import { BenchRun } from './support/bench-run';
@@ -186,7 +186,7 @@ async function produce(kafka: Kafka): Promise<void> {
       const counterId = `c${j % KEYS}`;
       messages.push(
         encodeEnvelope({
-          eventId: randomUUID(),
+          eventId: newEventId(),
           type: TYPE,
           version: 1,
           key: counterId,

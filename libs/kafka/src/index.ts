@@ -19,6 +19,7 @@ export * from './events/integration-event.decorator';
 export * from './events/integration-event.serializer';
 export * from './topology/service-topology';
 export * from './events/event-envelope.factory';
+export * from './events/event-id';
 export * from './observability/messaging-attributes';
 export * from './observability/tracing';
 export * from './observability/tributary-metrics';

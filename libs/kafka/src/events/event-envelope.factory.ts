@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '../codec/event-envelope.interface';
 import { JSON_CONTENT_TYPE } from '../kafka.constants';
 import { activeTraceparent } from '../observability/tracing';
+import { newEventId } from './event-id';
 import { serializeIntegrationEvent } from './integration-event.serializer';
 
 /** Options of `createEventEnvelope`. */
 export interface EventEnvelopeOptions {
   /** Producing service (`KafkaClient.serviceName`). */
   source: string;
-  /** Event id. @default a new uuid */
+  /** Event id. @default a new time-ordered uuid (`newEventId`, UUIDv7) */
   eventId?: string;
   /** When it happened. @default now */
   occurredAt?: Date;
@@ -27,7 +27,7 @@ export function createEventEnvelope(event: object, options: EventEnvelopeOptions
   return {
     topic: metadata.topic,
     envelope: {
-      eventId: options.eventId ?? randomUUID(),
+      eventId: options.eventId ?? newEventId(),
       type: metadata.type,
       version: metadata.version,
       key,
