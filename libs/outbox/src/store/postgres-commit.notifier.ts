@@ -25,6 +25,8 @@ export class PostgresCommitNotifier {
   private scheduled = false;
   private readonly subscriber: EntitySubscriberInterface;
   private client?: Promise<PgClient>;
+  private subscribed = false;
+  private closed = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -35,11 +37,16 @@ export class PostgresCommitNotifier {
       afterTransactionCommit: ({ queryRunner }) => this.ended(queryRunner, true),
       afterTransactionRollback: ({ queryRunner }) => this.ended(queryRunner, false),
     };
-    dataSource.subscribers.push(this.subscriber);
   }
 
   /** `transaction` wrote rows in `lanes`: notify them once it commits. */
   track(transaction: QueryRunner, lanes: readonly number[]): void {
+    if (this.closed) return;
+    // Subscribed at the first publish only: stores made for a migration never publish.
+    if (!this.subscribed) {
+      this.dataSource.subscribers.push(this.subscriber);
+      this.subscribed = true;
+    }
     let set = this.written.get(transaction);
     if (!set) this.written.set(transaction, (set = new Set()));
     for (const lane of lanes) set.add(lane);
@@ -47,6 +54,7 @@ export class PostgresCommitNotifier {
 
   /** Stop listening to the DataSource's transactions and close the connection. */
   async close(): Promise<void> {
+    this.closed = true;
     const index = this.dataSource.subscribers.indexOf(this.subscriber);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
     const client = this.client;
@@ -66,14 +74,14 @@ export class PostgresCommitNotifier {
   }
 
   private schedule(): void {
-    if (this.sending || this.scheduled) return;
+    if (this.sending || this.scheduled || this.closed) return;
     this.scheduled = true;
     setImmediate(() => void this.send());
   }
 
   private async send(): Promise<void> {
     this.scheduled = false;
-    if (this.committed.size === 0) return;
+    if (this.committed.size === 0 || this.closed) return;
     const lanes = [...this.committed];
     this.committed = new Set();
     this.sending = true;
