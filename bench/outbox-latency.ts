@@ -6,8 +6,7 @@
  * shipped it (`OutboxBatchTimings`): wake-up, queue, claim, send; marking follows the ack.
  */
 import type { OutboxBatchTimings, OutboxRelay, OutboxShippedBatch } from '@tributary/outbox';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runBenchProcess } from './outbox-process';
 import { percentile } from './support/bench-run';
 
 const PHASES = ['wakeUp', 'queue', 'claim', 'send', 'mark'] as const;
@@ -68,32 +67,15 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     batchRows.push(b.eventIds.length);
     for (const id of b.eventIds) shipped.set(id, b.timings);
   });
-  const root = join(__dirname, '..');
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'outbox-load.ts')],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: join(root, 'tsconfig.json'),
-        KAFKA_BROKERS: settings.brokers.join(','),
-        DATABASE_URL: settings.databaseUrl,
-        OUTBOX_TABLE: settings.table,
-        OUTBOX_TOPIC: settings.topic,
-        OUTBOX_RATE: String(rate),
-        OUTBOX_SECONDS: String(settings.seconds),
-        OUTBOX_FIRST_SEQ: String(settings.firstSeq),
-      },
-    },
-  );
-  let stdout = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  if (code !== 0 || !line) throw new Error(`load generator failed (exit ${code})`);
-  const load = JSON.parse(line.slice('RESULT '.length)) as { committed: Array<[string, number]>; achievedRate: number; backpressure: number };
+  const load = await runBenchProcess<{ committed: Array<[string, number]>; achievedRate: number; backpressure: number }>('outbox-load.ts', {
+    KAFKA_BROKERS: settings.brokers.join(','),
+    DATABASE_URL: settings.databaseUrl,
+    OUTBOX_TABLE: settings.table,
+    OUTBOX_TOPIC: settings.topic,
+    OUTBOX_RATE: String(rate),
+    OUTBOX_SECONDS: String(settings.seconds),
+    OUTBOX_FIRST_SEQ: String(settings.firstSeq),
+  });
   const deadline = Date.now() + 30_000;
   while (load.committed.some(([id]) => !shipped.has(id)) && Date.now() < deadline) await sleep(20);
   subscription.unsubscribe();

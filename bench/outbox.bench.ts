@@ -16,7 +16,8 @@
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
  * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_RATES (100,1000,5000),
- * BENCH_LANES_PER_BATCH (16) and BENCH_PHASES (throughput,latency,observability).
+ * BENCH_LANES_PER_BATCH (16) and BENCH_PHASES (throughput,latency,observability[,relays]).
+ * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
  * The last stdout line is one JSON object.
  */
 import 'reflect-metadata';
@@ -29,6 +30,7 @@ import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { BENCH_KEYS, defineBenchEvent } from './outbox-events';
 import { measureLatency, type LatencyFigures } from './outbox-latency';
+import { runBenchProcess } from './outbox-process';
 import { cpuMsPer1000, rawCeiling, readEncodedMessages } from './outbox-raw';
 import { BenchRun, median } from './support/bench-run';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
@@ -41,7 +43,10 @@ const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? (QUICK ? 5 :
 const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '100,1000,5000').split(',').map(Number);
 /** The rate whose figures are `relay.p50Ms` / `relay.p99Ms`. */
 const HEADLINE_RATE = 1000;
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'throughput,latency,observability').split(','));
+/** `--relays 1,2,3`: the relay-scaling phase with those numbers of relay processes (alone unless BENCH_PHASES says more). */
+const RELAYS_ARG = process.argv.indexOf('--relays');
+const RELAY_COUNTS = RELAYS_ARG >= 0 ? (process.argv[RELAYS_ARG + 1] ?? '1,2,3').split(',').map(Number) : [];
+const PHASES = new Set((process.env.BENCH_PHASES ?? (RELAY_COUNTS.length > 0 ? 'relays' : 'throughput,latency,observability')).split(','));
 const BATCH_SIZE = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const KEYS = BENCH_KEYS;
@@ -204,6 +209,46 @@ async function latencies(relay: OutboxRelay): Promise<LatencyFigures[]> {
   return figures;
 }
 
+/**
+ * `--relays`: for each count, a fresh table with the backlog, drained by that many relay processes
+ * (bench/outbox-relay-process.ts) at once; rate from the first send to the last ack of any of them,
+ * CPU ms per 1,000 events of each relay (its process CPU over the rows it shipped).
+ */
+async function relayScaling() {
+  const results = [];
+  for (const count of RELAY_COUNTS) {
+    const table = `${TABLE}_relays${count}`;
+    const app = await createBenchApp(table);
+    const dataSource = app.get<DataSource>(getDataSourceToken());
+    try {
+      await fillBacklog(dataSource, app.get(OutboxPublisher));
+      const env = {
+        KAFKA_BROKERS: BROKERS.join(','),
+        DATABASE_URL,
+        OUTBOX_TABLE: table,
+        OUTBOX_BATCH_SIZE: String(BATCH_SIZE),
+        OUTBOX_CONCURRENCY: String(CONCURRENCY),
+      };
+      const relays = await Promise.all(
+        Array.from({ length: count }, () => runBenchProcess<{ shipped: number; cpuMs: number; firstSendAt: number; lastAckAt: number }>('outbox-relay-process.ts', env)),
+      );
+      const seconds = (Math.max(...relays.map((r) => r.lastAckAt)) - Math.min(...relays.map((r) => r.firstSendAt))) / 1000;
+      const figures = {
+        relays: count,
+        eventsPerSecond: Math.round(BACKLOG / seconds),
+        shippedPerRelay: relays.map((r) => r.shipped),
+        cpuMsPer1000PerRelay: relays.map((r) => Math.round((r.cpuMs / Math.max(1, r.shipped)) * 1000 * 10) / 10),
+      };
+      log(`${count} relay process(es): ${figures.eventsPerSecond} events/s, shipped ${figures.shippedPerRelay.join('/')}, CPU ms/1000 per relay ${figures.cpuMsPer1000PerRelay.join('/')}`);
+      results.push(figures);
+    } finally {
+      await dataSource.query(`DROP TABLE IF EXISTS "${table}_lanes", "${table}_meta", "${table}"`).catch(() => undefined);
+      await app.close();
+    }
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
   const run = new BenchRun('outbox');
   const app = await createBenchApp(TABLE);
@@ -218,6 +263,7 @@ async function main(): Promise<void> {
     const tp = PHASES.has('throughput') ? await throughput(run, app) : undefined;
     const latency = PHASES.has('latency') ? await latencies(relay) : [];
     const observability = PHASES.has('observability') ? await observabilityCost() : undefined;
+    const relays = PHASES.has('relays') ? await relayScaling() : undefined;
     if (observability) {
       log(`observability: OFF ${observability.offEventsPerSecond} events/s, ON ${observability.onEventsPerSecond} events/s, overhead ${observability.overheadRatio}`);
     }
@@ -240,6 +286,7 @@ async function main(): Promise<void> {
       cpuPerEventToRaw: tp?.cpuPerEventToRaw,
       latency,
       observability,
+      relays,
       machine: run.machine(),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
