@@ -6,6 +6,16 @@ import { jsonCodec, type PayloadCodec } from './json.codec';
 
 const RESERVED = new Set<string>(Object.values(TributaryHeaders));
 const codecs = new Map<string, PayloadCodec>([[JSON_CONTENT_TYPE, jsonCodec]]);
+/** Where decodeEnvelope keeps each header it reads: one map lookup per header instead of a chain of string compares. */
+const HEADER_SLOTS = new Map<string, number>([
+  [TributaryHeaders.EVENT_ID, 0],
+  [TributaryHeaders.EVENT_TYPE, 1],
+  [TributaryHeaders.SCHEMA_VERSION, 2],
+  [TributaryHeaders.OCCURRED_AT, 3],
+  [TributaryHeaders.SOURCE, 4],
+  [TributaryHeaders.CONTENT_TYPE, 5],
+  [TributaryHeaders.TRACEPARENT, 6],
+]);
 
 /** One header value of a consumed message as a string (the first of repeated values), or undefined. */
 function headerText(raw: IHeaders[string]): string | undefined {
@@ -53,58 +63,30 @@ function required(value: string | undefined, name: string): string {
  * One pass over the headers: this runs for every consumed event.
  */
 export function decodeEnvelope<T = unknown>(message: Pick<KafkaMessage, 'key' | 'value' | 'headers'>): EventEnvelope<T> {
-  let eventId: string | undefined;
-  let type: string | undefined;
-  let versionText: string | undefined;
-  let occurredAtText: string | undefined;
-  let source: string | undefined;
-  let contentTypeText: string | undefined;
-  let traceparent: string | undefined;
-  const rest: Record<string, string> = {};
+  const known: Array<string | undefined> = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  let rest: Record<string, string> | undefined;
   const raw = message.headers;
   if (raw) {
     for (const name of Object.keys(raw)) {
       const value = headerText(raw[name]);
       if (value === undefined) continue;
-      switch (name) {
-        case TributaryHeaders.EVENT_ID:
-          eventId = value;
-          break;
-        case TributaryHeaders.EVENT_TYPE:
-          type = value;
-          break;
-        case TributaryHeaders.SCHEMA_VERSION:
-          versionText = value;
-          break;
-        case TributaryHeaders.OCCURRED_AT:
-          occurredAtText = value;
-          break;
-        case TributaryHeaders.SOURCE:
-          source = value;
-          break;
-        case TributaryHeaders.CONTENT_TYPE:
-          contentTypeText = value;
-          break;
-        case TributaryHeaders.TRACEPARENT:
-          traceparent = value;
-          break;
-        default:
-          if (!RESERVED.has(name)) rest[name] = value;
-      }
+      const slot = HEADER_SLOTS.get(name);
+      if (slot !== undefined) known[slot] = value;
+      else if (!RESERVED.has(name)) (rest ??= {})[name] = value;
     }
   }
-  eventId = required(eventId, TributaryHeaders.EVENT_ID);
-  type = required(type, TributaryHeaders.EVENT_TYPE);
-  versionText = required(versionText, TributaryHeaders.SCHEMA_VERSION);
+  const eventId = required(known[0], TributaryHeaders.EVENT_ID);
+  const type = required(known[1], TributaryHeaders.EVENT_TYPE);
+  const versionText = required(known[2], TributaryHeaders.SCHEMA_VERSION);
   const version = Number(versionText);
   if (!Number.isInteger(version) || version < 1) {
     throw new MessageDecodeException('invalid-header', `schema version "${versionText}" is not a positive integer`);
   }
-  const occurredAt = required(occurredAtText, TributaryHeaders.OCCURRED_AT);
+  const occurredAt = required(known[3], TributaryHeaders.OCCURRED_AT);
   if (Number.isNaN(Date.parse(occurredAt))) {
     throw new MessageDecodeException('invalid-header', `occurred-at "${occurredAt}" is not a date`);
   }
-  const contentType = contentTypeText ?? JSON_CONTENT_TYPE;
+  const contentType = known[5] ?? JSON_CONTENT_TYPE;
   const codec = codecs.get(contentType);
   if (!codec) {
     throw new MessageDecodeException('unsupported-content-type', `no codec for content type "${contentType}"`);
@@ -118,10 +100,10 @@ export function decodeEnvelope<T = unknown>(message: Pick<KafkaMessage, 'key' | 
     version,
     key: message.key ? message.key.toString('utf8') : null,
     occurredAt,
-    source: source ?? '',
+    source: known[4] ?? '',
     contentType,
-    traceparent,
-    headers: rest,
+    traceparent: known[6],
+    headers: rest ?? {},
     payload: codec.decode(message.value) as T,
   };
 }
