@@ -163,9 +163,13 @@ export class ProjectionBatchTransaction {
       // except dead-lettered ones that come back as a replayed copy (released here, then claimed).
       let claimed: Set<string> | 'all' = new Set<string>();
       if (candidates.size > 0) {
-        const replayed = [...candidates.values()].filter(isReplayedCopy).map((item) => item.envelope!.eventId);
+        const replayed: string[] = [];
+        const entries: InboxEntry[] = [];
+        for (const item of candidates.values()) {
+          if (isReplayedCopy(item)) replayed.push(item.envelope!.eventId);
+          entries.push(inboxEntryOf(item, topic, partition));
+        }
         if (replayed.length > 0) await store.releaseDeadLettered(qr, name, replayed);
-        const entries = [...candidates.values()].map((item) => inboxEntryOf(item, topic, partition));
         const fresh = expectNewIds ? await store.claimNewEventIds(qr, name, entries) : await store.claimEventIds(qr, name, entries);
         if (fresh === null) throw new InboxConflictError();
         claimed = fresh;
