@@ -51,6 +51,14 @@ const BATCH_SIZE = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 const KEYS = BENCH_KEYS;
 const PARTITIONS = 6;
+/** BENCH_REPLICATION=3 for a cluster: topics with that replication factor and min.insync.replicas 2 (sends use acks=all). */
+const REPLICATION = Number(process.env.BENCH_REPLICATION ?? -1);
+const topicSpec = (topic: string) => ({
+  topic,
+  numPartitions: PARTITIONS,
+  replicationFactor: REPLICATION,
+  configEntries: REPLICATION > 1 ? { 'min.insync.replicas': String(Math.min(2, REPLICATION)) } : {},
+});
 
 const suffix = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const TOPIC = `bench-outbox-${suffix}`;
@@ -256,10 +264,7 @@ async function main(): Promise<void> {
   const kafka = app.get(KafkaClient);
   const relay = app.get(OutboxRelay);
   try {
-    await kafka.admin.ensureTopics([
-      { topic: TOPIC, numPartitions: PARTITIONS },
-      { topic: RAW_TOPIC, numPartitions: PARTITIONS },
-    ]);
+    await kafka.admin.ensureTopics([topicSpec(TOPIC), topicSpec(RAW_TOPIC)]);
     const tp = PHASES.has('throughput') ? await throughput(run, app) : undefined;
     const latency = PHASES.has('latency') ? await latencies(relay) : [];
     const observability = PHASES.has('observability') ? await observabilityCost() : undefined;
@@ -272,7 +277,17 @@ async function main(): Promise<void> {
       bench: 'outbox',
       quick: QUICK,
       database: 'postgres',
-      config: { backlog: BACKLOG, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, partitions: PARTITIONS, keys: KEYS, lanes: 64, latencySeconds: LATENCY_SECONDS },
+      config: {
+        backlog: BACKLOG,
+        batchSize: BATCH_SIZE,
+        concurrency: CONCURRENCY,
+        partitions: PARTITIONS,
+        replication: REPLICATION,
+        brokers: BROKERS,
+        keys: KEYS,
+        lanes: 64,
+        latencySeconds: LATENCY_SECONDS,
+      },
       relay: {
         eventsPerSecond: tp?.drained.eventsPerSecond,
         p50Ms: headline?.p50Ms,
