@@ -24,7 +24,7 @@ import 'reflect-metadata';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { KafkaClient, KafkaModule, type TributaryMetricsOptions } from '@tributary/kafka';
+import { KafkaClient, KafkaModule, type TopicSpec, type TributaryMetricsOptions } from '@tributary/kafka';
 import { OutboxModule, OutboxPublisher, OutboxRelay } from '@tributary/outbox';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
@@ -53,7 +53,7 @@ const KEYS = BENCH_KEYS;
 const PARTITIONS = 6;
 /** BENCH_REPLICATION=3 for a cluster: topics with that replication factor and min.insync.replicas 2 (sends use acks=all). */
 const REPLICATION = Number(process.env.BENCH_REPLICATION ?? -1);
-const topicSpec = (topic: string) => ({
+const topicSpec = (topic: string): TopicSpec => ({
   topic,
   numPartitions: PARTITIONS,
   replicationFactor: REPLICATION,
