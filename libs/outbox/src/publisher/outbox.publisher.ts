@@ -4,11 +4,11 @@ import {
   getIntegrationEventMetadata,
   InvalidIntegrationEventException,
   KafkaClient,
+  newEventId,
   serializeIntegrationEvent,
   ServiceTopology,
   type IntegrationEventMetadata,
 } from '@tributary/kafka';
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { OutboxConfigurationException } from '../exceptions/outbox-configuration.exception';
 import { OutboxLaneCountMismatchException } from '../exceptions/outbox-lane-count-mismatch.exception';
@@ -85,7 +85,7 @@ export class OutboxPublisher implements OnModuleInit {
     try {
       for (const event of events) {
         const { metadata, key, payload } = serializeIntegrationEvent(event);
-        const eventId = randomUUID();
+        const eventId = newEventId();
         const message = encodeEnvelope({
           eventId,
           type: metadata.type,
