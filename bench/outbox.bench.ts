@@ -16,7 +16,8 @@
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
  * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_RATES (100,1000,5000),
- * BENCH_LANES_PER_BATCH (16) and BENCH_PHASES (throughput,latency,observability[,relays]).
+ * BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
+ * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the drain, summarised in `profile`).
  * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
  * The last stdout line is one JSON object.
  */
@@ -33,6 +34,7 @@ import { measureLatency, type LatencyFigures } from './outbox-latency';
 import { runBenchProcess } from './outbox-process';
 import { cpuMsPer1000, rawCeiling, readEncodedMessages } from './outbox-raw';
 import { BenchRun, median } from './support/bench-run';
+import { profiled } from './support/cpu-profile';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -182,7 +184,7 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
   log(`raw kafkajs ceiling: ${BACKLOG} messages (pre-encoded from the outbox rows), batch ${BATCH_SIZE}, ${CONCURRENCY} sends at once`);
   const sendOptions = { batchSize: BATCH_SIZE, concurrency: CONCURRENCY };
   const rawBefore = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
-  const drained = await drain(app.get(OutboxRelay));
+  const { result: drained, profile } = await profiled(process.env.BENCH_CPU_PROFILE, () => drain(app.get(OutboxRelay)));
   log(`relay drained ${BACKLOG} rows: ${drained.eventsPerSecond} events/s (first send to last ack), ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB; ${drained.batches} batches, medians ${JSON.stringify(drained.batchMedians)}`);
   const rawAfter = await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions);
   const raw = {
@@ -195,7 +197,7 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
   log(`raw: ${raw.eventsPerSecond} msg/s (before ${raw.before}, after ${raw.after}), ${raw.cpuMsPer1000} CPU ms/1000`);
   const relayToRaw = run.ratio(run.measured(drained.eventsPerSecond), run.measured(raw.eventsPerSecond));
   const cpuPerEventToRaw = run.ratio(run.measured(drained.cpuMsPer1000), run.measured(raw.cpuMsPer1000));
-  return { drained, raw, relayToRaw, cpuPerEventToRaw };
+  return { drained, raw, relayToRaw, cpuPerEventToRaw, profile };
 }
 
 /** Phase 3: commit-to-ack at each offered rate, the relay running with LISTEN/NOTIFY. */
@@ -299,6 +301,7 @@ async function main(): Promise<void> {
       raw: tp?.raw,
       relayToRaw: tp?.relayToRaw,
       cpuPerEventToRaw: tp?.cpuPerEventToRaw,
+      profile: tp?.profile,
       latency,
       observability,
       relays,

@@ -2,8 +2,10 @@
  * Projections benchmark: events/s applied into a PostgreSQL read model with the exactly-once
  * bookkeeping (inbox + checkpoint in the batch's transaction), against two raw kafkajs consumers
  * reading the same topic in the same run: `raw` does nothing per message, `rawJsonParse` does
- * `JSON.parse` of each value (the least any consumer does; the headline `ratio` is against it,
- * measured right before and right after the projection, mean of the two). Then the time and peak
+ * `JSON.parse` of each value (the least any consumer does; the headline `ratio` is against it).
+ * The @OnBatch projection and the JSON.parse consumer alternate (J P J P J ..., BENCH_ROUNDS
+ * projection rounds, 3 quick / 1 full, each projection round a fresh one); the figures are the
+ * medians of their rounds, `cpuPerEventRatio` the same from CPU time per event. Then the time and peak
  * RSS to rebuild the read model from all events. The events carry what the outbox relay sends
  * (event id from the outbox's generator, type, version, occurred-at, source, content type, traceparent).
  * `projection` uses an `@OnBatch` handler (one multi-row upsert per run of events);
@@ -21,7 +23,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { createTraceparent, encodeEnvelope, IntegrationEvent, KafkaModule, newEventId } from '@tributary/kafka';
+import { createTraceparent, encodeEnvelope, IntegrationEvent, KafkaModule, newEventId, type TributaryMetricsOptions } from '@tributary/kafka';
 import {
   On,
   OnBatch,
@@ -36,8 +38,9 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { lastValueFrom } from 'rxjs';
+import { Registry } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
-import { BenchRun } from './support/bench-run';
+import { BenchRun, median } from './support/bench-run';
 import { profiled } from './support/cpu-profile';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
 
@@ -54,6 +57,8 @@ const READ_MODEL = `bench_counters_${suffix}`;
 const PER_EVENT_MODEL = `bench_counters_each_${suffix}`;
 /** The per-event handler is measured on at most this many events (it is the slow path). */
 const PER_EVENT_EVENTS = Math.min(EVENTS, Number(process.env.BENCH_PER_EVENT_EVENTS ?? 50_000));
+/** @OnBatch / JSON.parse rounds, interleaved; the headline is the ratio of their medians. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 1)));
 const INBOX = `bench_inbox_${suffix}`;
 const CHECKPOINTS = `bench_checkpoints_${suffix}`;
 
@@ -129,40 +134,47 @@ async function measure(
 const createReadModel = (dataSource: DataSource, table: string) =>
   dataSource.query(`CREATE TABLE ${table} (counter_id varchar(100) PRIMARY KEY, total bigint NOT NULL, events integer NOT NULL)`);
 
+type PhaseFigures = { eventsPerSecond: number; seconds: number; events: number; cpuMicrosPerEvent: number };
+
 /**
- * The @OnBatch measurement again with metrics and tracing OFF and ON, interleaved: each round is a
- * fresh app with that mode's options and a fresh projection (own read model, inbox and checkpoint
- * tables) reading the same EVENTS from the start of the topic.
+ * The @OnBatch measurement in a fresh app (`metrics` as given) with a fresh projection `label`
+ * (own read model, inbox and checkpoint tables) reading the same EVENTS from the start of the topic.
  */
+async function freshOnBatchRound(dataSource: DataSource, label: string, metrics: TributaryMetricsOptions): Promise<PhaseFigures> {
+  const name = `bench-${label}-${suffix}`;
+  const tables = [`bench_counters_${label}_${suffix}`, `bench_inbox_${label}_${suffix}`, `bench_checkpoints_${label}_${suffix}`];
+  await createReadModel(dataSource, tables[0]);
+  const app = await Test.createTestingModule({
+    imports: [
+      KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing', metrics }),
+      ProjectionsModule.forRoot({
+        dataSource,
+        autoStart: false,
+        tables: { inbox: tables[1], checkpoints: tables[2] },
+        consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
+        progressIntervalMs: 250,
+      }),
+    ],
+    providers: [counterTotalsProjection(name, tables[0])],
+  })
+    .compile()
+    .then((m) => m.init());
+  try {
+    const figures = await measure(app.get(ProjectionsService), name, EVENTS);
+    if ((await readModelEvents(dataSource, tables[0])) !== EVENTS) throw new Error(`round ${label}: the read model does not hold every event`);
+    return figures;
+  } finally {
+    await app.close();
+    for (const table of tables) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  }
+}
+
+/** The @OnBatch measurement again with metrics and tracing OFF and ON, interleaved, each round a fresh app and projection. */
 async function observabilityCost(dataSource: DataSource) {
   return compareObservability(async (mode, index) => {
-    const name = `bench-obs${index}-${suffix}`;
-    const tables = [`bench_counters_obs${index}_${suffix}`, `bench_inbox_obs${index}_${suffix}`, `bench_checkpoints_obs${index}_${suffix}`];
-    await createReadModel(dataSource, tables[0]);
-    const app = await Test.createTestingModule({
-      imports: [
-        KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing', metrics: metricsOptions(mode) }),
-        ProjectionsModule.forRoot({
-          dataSource,
-          autoStart: false,
-          tables: { inbox: tables[1], checkpoints: tables[2] },
-          consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
-          progressIntervalMs: 250,
-        }),
-      ],
-      providers: [counterTotalsProjection(name, tables[0])],
-    })
-      .compile()
-      .then((m) => m.init());
-    try {
-      const { eventsPerSecond } = await measure(app.get(ProjectionsService), name, EVENTS);
-      if ((await readModelEvents(dataSource, tables[0])) !== EVENTS) throw new Error(`the ${mode} round's read model does not hold every event`);
-      log(`observability ${mode.toUpperCase()}: projection @OnBatch ${eventsPerSecond} events/s`);
-      return eventsPerSecond;
-    } finally {
-      await app.close();
-      for (const table of tables) await dataSource.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    }
+    const { eventsPerSecond } = await freshOnBatchRound(dataSource, `obs${index}`, metricsOptions(mode));
+    log(`observability ${mode.toUpperCase()}: projection @OnBatch ${eventsPerSecond} events/s`);
+    return eventsPerSecond;
   });
 }
 
@@ -355,12 +367,23 @@ async function main(): Promise<void> {
     if ((await readModelEvents(dataSource, READ_MODEL)) !== EVENTS) throw new Error('the @OnBatch read model does not hold every event');
     log(`projection @OnBatch: ${projection.eventsPerSecond} events/s`);
     const jsonAfter = await rawConsumer(kafka, 'raw-json-parse-after', parseValue);
-    const rawJsonParse = {
-      eventsPerSecond: Math.round((jsonBefore.eventsPerSecond + jsonAfter.eventsPerSecond) / 2),
-      before: jsonBefore.eventsPerSecond,
-      after: jsonAfter.eventsPerSecond,
-      cpuMicrosPerEvent: Number(((jsonBefore.cpuMicrosPerEvent + jsonAfter.cpuMicrosPerEvent) / 2).toFixed(1)),
-    };
+    // Further rounds, each a fresh @OnBatch projection then a JSON.parse consumer (J P J P J ...):
+    // on a shared machine one ~1 s phase swings by ±15 %, medians of interleaved rounds much less.
+    const projectionRounds = [projection];
+    const jsonRounds = [jsonBefore, jsonAfter];
+    for (let round = 2; round <= ROUNDS; round++) {
+      const fresh = await freshOnBatchRound(dataSource, `round${round}`, { registry: new Registry() });
+      log(`projection @OnBatch round ${round}: ${fresh.eventsPerSecond} events/s`);
+      projectionRounds.push(fresh);
+      jsonRounds.push(await rawConsumer(kafka, `raw-json-parse-${round}`, parseValue));
+    }
+    const medianOf = (rounds: Array<{ eventsPerSecond: number; cpuMicrosPerEvent: number }>) => ({
+      eventsPerSecond: Math.round(median(rounds.map((r) => r.eventsPerSecond))),
+      cpuMicrosPerEvent: Number(median(rounds.map((r) => r.cpuMicrosPerEvent)).toFixed(1)),
+      rounds: rounds.map(({ eventsPerSecond, cpuMicrosPerEvent }) => ({ eventsPerSecond, cpuMicrosPerEvent })),
+    });
+    const batchFigures = { ...medianOf(projectionRounds), events: EVENTS };
+    const rawJsonParse = medianOf(jsonRounds);
 
     log(`projection with @On, one upsert per event (first ${PER_EVENT_EVENTS} events)...`);
     const { result: perEvent, profile: profilePerEvent } = await profiled(profileFile && `${profileFile}.on`, () =>
@@ -392,20 +415,21 @@ async function main(): Promise<void> {
       quick: QUICK,
       events: EVENTS,
       partitions: PARTITIONS,
-      projection: { ...projection, handler: '@OnBatch (one multi-row upsert per run)' },
+      projection: { ...batchFigures, handler: '@OnBatch (one multi-row upsert per run)' },
       projectionPerEvent: { ...perEvent, handler: '@On (one upsert per event)' },
       raw,
       rawJsonParse,
-      ratio: run.ratio(run.measured(projection.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      ratio: run.ratio(run.measured(batchFigures.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
+      cpuPerEventRatio: run.ratio(run.measured(rawJsonParse.cpuMicrosPerEvent), run.measured(batchFigures.cpuMicrosPerEvent)),
       ratioPerEvent: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(rawJsonParse.eventsPerSecond)),
       sameWork: {
         note: 'a raw kafkajs consumer + JSON.parse writing each batch with a bare pg client in one transaction: no inbox, checkpoint or validation',
         batch: sameWorkBatch,
         perEvent: sameWorkPerEvent,
-        ratio: run.ratio(run.measured(projection.eventsPerSecond), run.measured(sameWorkBatch.eventsPerSecond)),
+        ratio: run.ratio(run.measured(batchFigures.eventsPerSecond), run.measured(sameWorkBatch.eventsPerSecond)),
         ratioPerEvent: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(sameWorkPerEvent.eventsPerSecond)),
       },
-      ratioAgainstRaw: run.ratio(run.measured(projection.eventsPerSecond), run.measured(raw.eventsPerSecond)),
+      ratioAgainstRaw: run.ratio(run.measured(batchFigures.eventsPerSecond), run.measured(raw.eventsPerSecond)),
       ratioPerEventAgainstRaw: run.ratio(run.measured(perEvent.eventsPerSecond), run.measured(raw.eventsPerSecond)),
       target: { ratio: 0.5, ratioPerEvent: 0.2 },
       rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds), peakRssMb: rebuildPeakRssMb },
