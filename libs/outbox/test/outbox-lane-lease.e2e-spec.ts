@@ -70,4 +70,21 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
     expect(empty).toMatchObject({ held: [lane], ready: [], pending: [] });
     expect(await store.claimNextRows([lane], 'relay-e', 10_000, read())).toMatchObject({ held: [lane] });
   }, 60_000);
+
+  it('with retention 0 deletes the shipped rows only of lanes still leased', async () => {
+    const key = 'lease-delete-key';
+    const lane = laneOfKey(key, LANES);
+    await dataSource.query(`DELETE FROM "${tableName}"`);
+    await dataSource.query(`UPDATE "${tableName}_lanes" SET lease_owner = NULL, lease_until = NULL`);
+    const publisher = app.get(OutboxPublisher);
+    await dataSource.transaction((m) => publisher.publish(m, [1, 2].map((seq) => new OrderPlaced({ orderId: key, seq }))));
+
+    const a = await store.claimNextRows([lane], 'relay-a', 1, read());
+    await sleep(50);
+    const b = await store.claimNextRows([lane], 'relay-b', 10_000, read());
+    expect(await store.markShipped([lane], 'relay-a', a!.pending, new Date(), true)).toEqual([]);
+    expect(await statuses()).toEqual(['pending', 'pending']);
+    expect(await store.markShipped([lane], 'relay-b', b!.pending, new Date(), true)).toEqual([lane]);
+    expect(await statuses()).toEqual([]);
+  }, 60_000);
 });

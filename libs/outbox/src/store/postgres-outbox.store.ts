@@ -81,13 +81,20 @@ export class PostgresOutboxStore extends LockingOutboxStore {
     });
   }
 
-  /** One autocommit statement: release the leases still ours and mark (or delete) their rows. */
+  /**
+   * One autocommit statement: release the leases still ours and mark (or delete) their rows. The
+   * rows are found by joining the id array to the primary key: with `id = ANY(...) AND status IN
+   * (...)` the planner, on the stale statistics of a table that just took or shipped a backlog,
+   * combined the primary key with a scan of the whole (status, id) index (30-130 ms a batch
+   * instead of ~1 ms). The lanes (the `ours` init plan) are still locked before any outbox row.
+   */
   override async markShipped(lanes: number[], owner: string, rows: ReadonlyArray<{ id: number; lane: number }>, at: Date, deleteRows: boolean): Promise<number[]> {
     const ids = rows.map((r) => r.id);
+    const ofOurs = `o.id = m.id AND o.lane = ANY(ARRAY(SELECT lane FROM ours))`;
     const mark = deleteRows
-      ? `DELETE FROM ${this.t} WHERE id = ANY($3::bigint[]) AND lane IN (SELECT lane FROM ours)`
-      : `UPDATE ${this.t} SET status = 'published', published_at = $4, attempts = attempts + 1, last_error = NULL ` +
-        `WHERE id = ANY($3::bigint[]) AND lane IN (SELECT lane FROM ours) AND status IN ('pending', 'retrying')`;
+      ? `DELETE FROM ${this.t} o USING unnest($3::bigint[]) AS m(id) WHERE ${ofOurs}`
+      : `UPDATE ${this.t} o SET status = 'published', published_at = $4, attempts = o.attempts + 1, last_error = NULL ` +
+        `FROM unnest($3::bigint[]) AS m(id) WHERE ${ofOurs} AND o.status IN ('pending', 'retrying')`;
     const params = deleteRows ? [lanes, owner, ids] : [lanes, owner, ids, this.toDbTime(at)];
     return this.withSession(async (session) => {
       // The lane rows are updated (so locked) before the outbox rows, the order of every relay transaction.
@@ -98,6 +105,20 @@ export class PostgresOutboxStore extends LockingOutboxStore {
       );
       return ours.map((r) => Number(r.lane));
     });
+  }
+
+  /** Rows by id through the primary key (see `markShipped`): the relay's path when some rows of a batch were refused. */
+  override async markPublished(session: SqlSession, ids: number[], at: Date, deleteRows: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    if (deleteRows) {
+      await session.execute(`DELETE FROM ${this.t} o USING unnest($1::bigint[]) AS m(id) WHERE o.id = m.id`, [ids]);
+      return;
+    }
+    await session.execute(
+      `UPDATE ${this.t} o SET status = 'published', published_at = $2, attempts = o.attempts + 1, last_error = NULL ` +
+        `FROM unnest($1::bigint[]) AS m(id) WHERE o.id = m.id AND o.status IN ('pending', 'retrying')`,
+      [ids, this.toDbTime(at)],
+    );
   }
 
   /** A new connection outside the pool, with the DataSource's settings (not connected yet). */
