@@ -108,12 +108,19 @@ class CounterTotalsPerEvent {
   }
 }
 
+type PhaseFigures = { eventsPerSecond: number; seconds: number; events: number; cpuMicrosPerEvent: number };
+
+/** The bench's ProjectionsModule options, with the projection's inbox and checkpoint tables. */
+const projectionsOptions = (dataSource: DataSource, inbox: string, checkpoints: string) => ({
+  dataSource,
+  autoStart: false,
+  tables: { inbox, checkpoints },
+  consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
+  progressIntervalMs: 250,
+});
+
 /** Start a projection, wait until it applied `count` events, return the rate since its first batch arrived. */
-async function measure(
-  service: ProjectionsService,
-  name: string,
-  count: number,
-): Promise<{ eventsPerSecond: number; seconds: number; events: number; cpuMicrosPerEvent: number }> {
+async function measure(service: ProjectionsService, name: string, count: number): Promise<PhaseFigures> {
   // CPU time of this process per event: steadier than the wall clock on a shared machine.
   const cpuBefore = process.cpuUsage();
   await service.start(name);
@@ -134,8 +141,6 @@ async function measure(
 const createReadModel = (dataSource: DataSource, table: string) =>
   dataSource.query(`CREATE TABLE ${table} (counter_id varchar(100) PRIMARY KEY, total bigint NOT NULL, events integer NOT NULL)`);
 
-type PhaseFigures = { eventsPerSecond: number; seconds: number; events: number; cpuMicrosPerEvent: number };
-
 /**
  * The @OnBatch measurement in a fresh app (`metrics` as given) with a fresh projection `label`
  * (own read model, inbox and checkpoint tables) reading the same EVENTS from the start of the topic.
@@ -147,13 +152,7 @@ async function freshOnBatchRound(dataSource: DataSource, label: string, metrics:
   const app = await Test.createTestingModule({
     imports: [
       KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing', metrics }),
-      ProjectionsModule.forRoot({
-        dataSource,
-        autoStart: false,
-        tables: { inbox: tables[1], checkpoints: tables[2] },
-        consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
-        progressIntervalMs: 250,
-      }),
+      ProjectionsModule.forRoot(projectionsOptions(dataSource, tables[1], tables[2])),
     ],
     providers: [counterTotalsProjection(name, tables[0])],
   })
@@ -335,13 +334,7 @@ async function main(): Promise<void> {
   const app = await Test.createTestingModule({
     imports: [
       KafkaModule.forRoot({ brokers: BROKERS, serviceName: 'bench', logLevel: 'nothing' }),
-      ProjectionsModule.forRoot({
-        dataSource,
-        autoStart: false,
-        tables: { inbox: INBOX, checkpoints: CHECKPOINTS },
-        consumer: { partitionsConsumedConcurrently: PARTITIONS, ...(process.env.BENCH_MAX_BYTES ? { maxBytesPerPartition: Number(process.env.BENCH_MAX_BYTES) } : {}) },
-        progressIntervalMs: 250,
-      }),
+      ProjectionsModule.forRoot(projectionsOptions(dataSource, INBOX, CHECKPOINTS)),
     ],
     providers: [CounterTotals, CounterTotalsWarmUp, CounterTotalsPerEvent],
   })

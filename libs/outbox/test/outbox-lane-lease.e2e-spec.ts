@@ -6,14 +6,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { laneOfKey, OutboxPublisher } from '@tributary/outbox';
-import { testBrokers, uniqueIdentifier, uniqueName } from '@tributary/testing';
+import { testBrokers, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
 import type { DataSource } from 'typeorm';
 import { OutboxContext } from '../src/outbox.context';
 import type { OutboxStore } from '../src/store/outbox.store';
 import { databaseOptions, defineOrderEvent, dropOutboxTables, startOutboxApp, type TestDatabase } from './outbox-test.fixtures';
 
 const LANES = 4;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', (db) => {
   const tableName = uniqueIdentifier(`outbox_lease_${db}`);
@@ -42,18 +41,19 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
     await app?.close();
   }, 60_000);
 
-  it('leaves a lane taken over after its lease expired to the new holder, and frees lanes that held nothing', async () => {
-    const key = 'lease-key';
+  /** Rows of `key` published; relay A claims their lane with a lease that expires at once, relay B takes it over. */
+  async function takenOver(key: string, seqs: number[]) {
     const lane = laneOfKey(key, LANES);
-    const publisher = app.get(OutboxPublisher);
-    await dataSource.transaction((m) => publisher.publish(m, [1, 2, 3].map((seq) => new OrderPlaced({ orderId: key, seq }))));
-
-    // Relay A claims the lane with a lease that expires at once; relay B takes it over.
+    await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, seqs.map((seq) => new OrderPlaced({ orderId: key, seq }))));
     const a = await store.claimNextRows([lane], 'relay-a', 1, read());
+    const b = await waitFor(() => store.claimNextRows([lane], 'relay-b', 10_000, read()), { timeoutMs: 5000, description: `relay-b taking lane ${lane} over` });
+    return { lane, a, b };
+  }
+
+  it('leaves a lane taken over after its lease expired to the new holder, and frees lanes that held nothing', async () => {
+    const { lane, a, b } = await takenOver('lease-key', [1, 2, 3]);
     expect(a?.held).toEqual([lane]);
     expect(a?.pending.map((r) => r.lane)).toEqual([lane, lane, lane]);
-    await sleep(50);
-    const b = await store.claimNextRows([lane], 'relay-b', 10_000, read());
     expect(b?.pending.map((r) => r.id)).toEqual(a?.pending.map((r) => r.id));
 
     // A's send ends: the lane is no longer its own, so nothing is marked.
@@ -72,19 +72,23 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
   }, 60_000);
 
   it('with retention 0 deletes the shipped rows only of lanes still leased', async () => {
-    const key = 'lease-delete-key';
-    const lane = laneOfKey(key, LANES);
     await dataSource.query(`DELETE FROM "${tableName}"`);
     await dataSource.query(`UPDATE "${tableName}_lanes" SET lease_owner = NULL, lease_until = NULL`);
-    const publisher = app.get(OutboxPublisher);
-    await dataSource.transaction((m) => publisher.publish(m, [1, 2].map((seq) => new OrderPlaced({ orderId: key, seq }))));
-
-    const a = await store.claimNextRows([lane], 'relay-a', 1, read());
-    await sleep(50);
-    const b = await store.claimNextRows([lane], 'relay-b', 10_000, read());
+    const { lane, a, b } = await takenOver('lease-delete-key', [1, 2]);
     expect(await store.markShipped([lane], 'relay-a', a!.pending, new Date(), true)).toEqual([]);
     expect(await statuses()).toEqual(['pending', 'pending']);
     expect(await store.markShipped([lane], 'relay-b', b!.pending, new Date(), true)).toEqual([lane]);
     expect(await statuses()).toEqual([]);
+  }, 60_000);
+
+  it('marks published, or deletes with retention 0, exactly the rows it is given (a batch with refused rows)', async () => {
+    await dataSource.query(`DELETE FROM "${tableName}"`);
+    await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, [1, 2, 3, 4].map((seq) => new OrderPlaced({ orderId: 'mark-key', seq }))));
+    const ids = ((await dataSource.query(`SELECT id FROM "${tableName}" ORDER BY id`)) as Array<{ id: unknown }>).map((r) => Number(r.id));
+
+    await store.withSession((session) => store.markPublished(session, [ids[0], ids[2]], new Date(), false));
+    expect(await statuses()).toEqual(['published', 'pending', 'published', 'pending']);
+    await store.withSession((session) => store.markPublished(session, [ids[1]], new Date(), true));
+    expect(await statuses()).toEqual(['published', 'published', 'pending']);
   }, 60_000);
 });

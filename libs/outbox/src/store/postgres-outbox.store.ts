@@ -90,11 +90,7 @@ export class PostgresOutboxStore extends LockingOutboxStore {
    */
   override async markShipped(lanes: number[], owner: string, rows: ReadonlyArray<{ id: number; lane: number }>, at: Date, deleteRows: boolean): Promise<number[]> {
     const ids = rows.map((r) => r.id);
-    const ofOurs = `o.id = m.id AND o.lane = ANY(ARRAY(SELECT lane FROM ours))`;
-    const mark = deleteRows
-      ? `DELETE FROM ${this.t} o USING unnest($3::bigint[]) AS m(id) WHERE ${ofOurs}`
-      : `UPDATE ${this.t} o SET status = 'published', published_at = $4, attempts = o.attempts + 1, last_error = NULL ` +
-        `FROM unnest($3::bigint[]) AS m(id) WHERE ${ofOurs} AND o.status IN ('pending', 'retrying')`;
+    const mark = this.markRowsStatement('$3', '$4', deleteRows, ' AND o.lane = ANY(ARRAY(SELECT lane FROM ours))');
     const params = deleteRows ? [lanes, owner, ids] : [lanes, owner, ids, this.toDbTime(at)];
     return this.withSession(async (session) => {
       // The lane rows are updated (so locked) before the outbox rows, the order of every relay transaction.
@@ -110,15 +106,19 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   /** Rows by id through the primary key (see `markShipped`): the relay's path when some rows of a batch were refused. */
   override async markPublished(session: SqlSession, ids: number[], at: Date, deleteRows: boolean): Promise<void> {
     if (ids.length === 0) return;
-    if (deleteRows) {
-      await session.execute(`DELETE FROM ${this.t} o USING unnest($1::bigint[]) AS m(id) WHERE o.id = m.id`, [ids]);
-      return;
-    }
-    await session.execute(
-      `UPDATE ${this.t} o SET status = 'published', published_at = $2, attempts = o.attempts + 1, last_error = NULL ` +
-        `FROM unnest($1::bigint[]) AS m(id) WHERE o.id = m.id AND o.status IN ('pending', 'retrying')`,
-      [ids, this.toDbTime(at)],
-    );
+    await session.execute(this.markRowsStatement('$1', '$2', deleteRows), deleteRows ? [ids] : [ids, this.toDbTime(at)]);
+  }
+
+  /**
+   * Mark published at `at` (or delete, with retention 0) the rows whose ids are in the array
+   * parameter `ids`, found by joining the array to the primary key; `where` narrows it further.
+   */
+  private markRowsStatement(ids: string, at: string, deleteRows: boolean, where = ''): string {
+    const byId = `unnest(${ids}::bigint[]) AS m(id) WHERE o.id = m.id${where}`;
+    return deleteRows
+      ? `DELETE FROM ${this.t} o USING ${byId}`
+      : `UPDATE ${this.t} o SET status = 'published', published_at = ${at}, attempts = o.attempts + 1, last_error = NULL ` +
+          `FROM ${byId} AND o.status IN ('pending', 'retrying')`;
   }
 
   /** A new connection outside the pool, with the DataSource's settings (not connected yet). */
