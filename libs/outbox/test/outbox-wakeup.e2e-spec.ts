@@ -1,6 +1,7 @@
 /*
  * PostgreSQL wake-ups: the relay is notified once the publishing transaction has committed (not
- * from inside it, not at a savepoint), and with polling out of the way it ships on that alone.
+ * from inside it, not at a savepoint), and with polling out of the way it ships on that alone. An
+ * app that closes right after a commit still sends that commit's wake-up.
  */
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -57,5 +58,18 @@ describe('outbox wake-ups after commit (PostgreSQL)', () => {
     const [committed] = await dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'wake-3', seq: 1 })));
     await waitFor(() => shipped.has(committed), { timeoutMs: 10_000, description: 'the next committed event to ship' });
     expect(shipped.has(rolledBack[0])).toBe(false);
+  }, 60_000);
+
+  it('sends the wake-up of a commit made just before the publishing app closes', async () => {
+    const publishing = await startOutboxApp({
+      brokers: testBrokers(),
+      database: databaseOptions('postgres'),
+      outbox: { tableName, events: [OrderPlaced], relay: { enabled: false } },
+    });
+    const publisher = publishing.get(OutboxPublisher);
+    const [id] = await publishing.get<DataSource>(getDataSourceToken()).transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'wake-4', seq: 1 })));
+    // Closed in the same turn as the commit returned, before the wake-up's own turn came.
+    await publishing.close();
+    await waitFor(() => shipped.has(id), { timeoutMs: 10_000, description: 'the event committed before the close to ship' });
   }, 60_000);
 });

@@ -21,7 +21,8 @@ export class PostgresCommitNotifier {
   /** Lanes written by each open transaction (a savepoint commit is not the end of it). */
   private readonly written = new WeakMap<QueryRunner, Set<number>>();
   private committed = new Set<number>();
-  private sending = false;
+  /** The NOTIFY in flight. */
+  private sending?: Promise<void>;
   private scheduled = false;
   private readonly subscriber: EntitySubscriberInterface;
   private client?: Promise<PgClient>;
@@ -52,11 +53,16 @@ export class PostgresCommitNotifier {
     for (const lane of lanes) set.add(lane);
   }
 
-  /** Stop listening to the DataSource's transactions and close the connection. */
+  /**
+   * Stop listening to the DataSource's transactions, send the wake-up of transactions that already
+   * committed (the relays would otherwise wait for their next poll to see those rows), then close
+   * the connection.
+   */
   async close(): Promise<void> {
     this.closed = true;
     const index = this.dataSource.subscribers.indexOf(this.subscriber);
     if (index >= 0) this.dataSource.subscribers.splice(index, 1);
+    while (this.sending || this.committed.size > 0) await (this.sending ?? this.send());
     const client = this.client;
     this.client = undefined;
     await (await client?.catch(() => undefined))?.end().catch(() => undefined);
@@ -79,21 +85,26 @@ export class PostgresCommitNotifier {
     setImmediate(() => void this.send());
   }
 
-  private async send(): Promise<void> {
+  /** Notify the lanes committed so far (none: nothing to do). */
+  private send(): Promise<void> {
     this.scheduled = false;
-    if (this.committed.size === 0 || this.closed) return;
+    if (this.committed.size === 0 || this.sending) return this.sending ?? Promise.resolve();
     const lanes = [...this.committed];
     this.committed = new Set();
-    this.sending = true;
+    this.sending = this.notify(lanes).finally(() => {
+      this.sending = undefined;
+      if (this.committed.size > 0) this.schedule();
+    });
+    return this.sending;
+  }
+
+  private async notify(lanes: number[]): Promise<void> {
     try {
       const client = await this.connection();
       await client.query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`, [this.channel, lanes.join(',')]);
     } catch {
       // The relays' polling picks the rows up; the next wake-up opens a new connection.
       this.drop();
-    } finally {
-      this.sending = false;
-      if (this.committed.size > 0) this.schedule();
     }
   }
 
