@@ -3,8 +3,11 @@
  * (bench/outbox-load.ts) commits one event per transaction at `rate` events/s while the relay runs
  * in this process with LISTEN/NOTIFY. Latency = Kafka ack − the time the commit returned (wall
  * clocks of the same machine). Each event's time is split into the phases of the batch that
- * shipped it (`OutboxBatchTimings`): wake-up, queue, claim, send; marking follows the ack.
+ * shipped it (`OutboxBatchTimings`): wake-up, queue, claim, send; marking follows the ack. The
+ * generator first runs `warmUpSeconds` at the rate; those events are left out of the figures
+ * except `withWarmUp`, which covers the whole run.
  */
+import { writeFileSync } from 'node:fs';
 import type { OutboxBatchTimings, OutboxRelay, OutboxShippedBatch } from '@tributary/outbox';
 import { runBenchProcess } from './outbox-process';
 import { percentile } from './support/bench-run';
@@ -16,6 +19,7 @@ export interface LatencyFigures {
   offeredRate: number;
   achievedRate: number;
   events: number;
+  warmUpEvents: number;
   /** Commit → Kafka ack. */
   p50Ms: number;
   p99Ms: number;
@@ -28,6 +32,10 @@ export interface LatencyFigures {
   /** Per phase: p50 and p99 over events, and the mean over the slowest 1 % of events. */
   phases: Record<Phase, { p50Ms: number; p99Ms: number; slowest1pctMeanMs: number }>;
   publisherBackpressureTicks: number;
+  /** Seconds at the rate before the measured window (not counted above). */
+  warmUpSeconds: number;
+  /** Commit → ack over the warm-up and the measured window together. */
+  withWarmUp: { p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 export interface LoadSettings {
@@ -36,6 +44,7 @@ export interface LoadSettings {
   table: string;
   topic: string;
   seconds: number;
+  warmUpSeconds: number;
   firstSeq: number;
 }
 
@@ -67,7 +76,7 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     batchRows.push(b.eventIds.length);
     for (const id of b.eventIds) shipped.set(id, b.timings);
   });
-  const load = await runBenchProcess<{ committed: Array<[string, number]>; achievedRate: number; backpressure: number }>('outbox-load.ts', {
+  const load = await runBenchProcess<{ committed: Array<[string, number]>; warmUp: Array<[string, number]>; achievedRate: number; backpressure: number }>('outbox-load.ts', {
     KAFKA_BROKERS: settings.brokers.join(','),
     DATABASE_URL: settings.databaseUrl,
     OUTBOX_TABLE: settings.table,
@@ -75,9 +84,11 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     OUTBOX_RATE: String(rate),
     OUTBOX_SECONDS: String(settings.seconds),
     OUTBOX_FIRST_SEQ: String(settings.firstSeq),
+    OUTBOX_WARMUP_SECONDS: String(settings.warmUpSeconds),
   });
   const deadline = Date.now() + 30_000;
-  while (load.committed.some(([id]) => !shipped.has(id)) && Date.now() < deadline) await sleep(20);
+  const all = [...load.warmUp, ...load.committed];
+  while (all.some(([id]) => !shipped.has(id)) && Date.now() < deadline) await sleep(20);
   subscription.unsubscribe();
 
   const acked: number[] = [];
@@ -96,7 +107,19 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     marked.push(Math.max(0, t.markedAt - committedAt));
   }
   acked.sort((a, b) => a - b);
+  const whole = all.map(([id, committedAt]) => {
+    const t = shipped.get(id);
+    return t ? Math.max(0, t.ackedAt - committedAt) : Infinity;
+  });
+  whole.sort((a, b) => a - b);
   marked.sort((a, b) => a - b);
+  if (process.env.BENCH_LATENCY_DUMP) {
+    const lines = load.committed.map(([id, at]) => {
+      const t = shipped.get(id);
+      return JSON.stringify({ at, total: t ? t.ackedAt - at : null, phases: t ? phasesOf(at, t) : null });
+    });
+    writeFileSync(`${process.env.BENCH_LATENCY_DUMP}-${rate}.jsonl`, `${lines.join('\n')}\n`);
+  }
   perEvent.sort((a, b) => a.total - b.total);
   const slowest = perEvent.slice(Math.floor(perEvent.length * 0.99));
   const phases = Object.fromEntries(
@@ -110,6 +133,7 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     offeredRate: rate,
     achievedRate: load.achievedRate,
     events: load.committed.length,
+    warmUpEvents: load.warmUp.length,
     p50Ms: percentile(acked, 50),
     p99Ms: percentile(acked, 99),
     maxMs: percentile(acked, 100),
@@ -118,5 +142,7 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
     batchRowsP50: percentile(batchRows.sort((a, b) => a - b), 50),
     phases,
     publisherBackpressureTicks: load.backpressure,
+    warmUpSeconds: settings.warmUpSeconds,
+    withWarmUp: { p50Ms: percentile(whole, 50), p99Ms: percentile(whole, 99), maxMs: percentile(whole, 100) },
   };
 }

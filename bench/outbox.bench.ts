@@ -10,12 +10,14 @@
  *     half right after, and `relayToRaw` is taken (BenchRun.ratio) against their mean;
  *  3. latency (bench/outbox-latency.ts): a load generator process commits one event per
  *     transaction at 100, 1,000 and 5,000 events/s offered while the relay runs here with
- *     LISTEN/NOTIFY; commit-to-ack p50/p99 per rate with the achieved rate and where the time went;
+ *     LISTEN/NOTIFY; after a warm-up at the rate, commit-to-ack p50/p99 per rate with the achieved
+ *     rate and where the time went (and p50/p99 with the warm-up included);
  *  4. observability cost: phase 1 again in fresh apps with metrics and tracing OFF, ON, OFF, ON
  *     (bench/support/observability-toggle.ts), medians per mode in `observability`.
  * The relay runs in this process, so the RSS figures include the bench's own (small) state.
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
- * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_RATES (100,1000,5000),
+ * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_WARMUP_SECONDS (3 quick / 5),
+ * BENCH_LATENCY_RATES (100,1000,5000), BENCH_LATENCY_DUMP=<prefix> (per-event lines in <prefix>-<rate>.jsonl),
  * BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
  * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the drain, summarised in `profile`).
  * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
@@ -42,6 +44,8 @@ const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const BACKLOG = QUICK ? 50_000 : 1_000_000;
 const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? (QUICK ? 5 : 20));
+/** Seconds the load generator runs at each rate before the measured window (a fresh process warming up). */
+const LATENCY_WARMUP_SECONDS = Number(process.env.BENCH_LATENCY_WARMUP_SECONDS ?? (QUICK ? 3 : 5));
 const LATENCY_RATES = (process.env.BENCH_LATENCY_RATES ?? '100,1000,5000').split(',').map(Number);
 /** The rate whose figures are `relay.p50Ms` / `relay.p99Ms`. */
 const HEADLINE_RATE = 1000;
@@ -206,13 +210,16 @@ async function latencies(relay: OutboxRelay): Promise<LatencyFigures[]> {
   const figures: LatencyFigures[] = [];
   let firstSeq = BACKLOG;
   for (const rate of LATENCY_RATES) {
-    const settings = { brokers: BROKERS, databaseUrl: DATABASE_URL, table: TABLE, topic: TOPIC, seconds: LATENCY_SECONDS, firstSeq };
+    const settings = { brokers: BROKERS, databaseUrl: DATABASE_URL, table: TABLE, topic: TOPIC, seconds: LATENCY_SECONDS, warmUpSeconds: LATENCY_WARMUP_SECONDS, firstSeq };
     const lat = await measureLatency(relay, rate, settings);
-    firstSeq += lat.events;
+    firstSeq += lat.warmUpEvents + lat.events;
     const where = Object.entries(lat.phases)
       .map(([phase, f]) => `${phase} ${f.p50Ms}/${f.p99Ms}/${f.slowest1pctMeanMs}`)
       .join(', ');
-    log(`latency at ${rate}/s offered (${lat.achievedRate}/s achieved): p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (marked: ${lat.markedP50Ms}/${lat.markedP99Ms}); p50/p99/slowest-1%-mean ms: ${where}`);
+    log(
+      `latency at ${rate}/s offered (${lat.achievedRate}/s achieved, after ${lat.warmUpSeconds} s of warm-up): p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (marked: ${lat.markedP50Ms}/${lat.markedP99Ms}; ` +
+        `with the warm-up: ${lat.withWarmUp.p50Ms}/${lat.withWarmUp.p99Ms}); p50/p99/slowest-1%-mean ms: ${where}`,
+    );
     figures.push(lat);
   }
   await relay.stop();
@@ -289,6 +296,7 @@ async function main(): Promise<void> {
         keys: KEYS,
         lanes: 64,
         latencySeconds: LATENCY_SECONDS,
+        latencyWarmUpSeconds: LATENCY_WARMUP_SECONDS,
       },
       relay: {
         eventsPerSecond: tp?.drained.eventsPerSecond,
