@@ -91,4 +91,19 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
     await store.withSession((session) => store.markPublished(session, [ids[1]], new Date(), true));
     expect(await statuses()).toEqual(['published', 'published', 'pending']);
   }, 60_000);
+
+  it('claims rows with the times they were stored with', async () => {
+    await dataSource.query(`DELETE FROM "${tableName}"`);
+    await dataSource.query(`UPDATE "${tableName}_lanes" SET lease_owner = NULL, lease_until = NULL`);
+    const before = Date.now();
+    await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, new OrderPlaced({ orderId: 'times-key', seq: 1 })));
+    const after = Date.now();
+    const [lane] = ((await dataSource.query(`SELECT lane FROM "${tableName}"`)) as Array<{ lane: unknown }>).map((r) => Number(r.lane));
+    const claimed = await store.claimNextRows([lane], 'relay-times', 10_000, read());
+    const [pending] = claimed!.pending;
+    expect(pending.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1);
+    expect(pending.createdAt.getTime()).toBeLessThanOrEqual(after + 1);
+    expect(pending.availableAt.getTime()).toBe(pending.createdAt.getTime());
+    expect(pending.publishedAt).toBeNull();
+  }, 60_000);
 });

@@ -124,9 +124,10 @@ export abstract class OutboxStore {
   protected toDbTime(date: Date): unknown {
     return date;
   }
-  /** A time read back from the driver. */
+  /** A time read back from the driver (a Date, a date string, or epoch milliseconds). */
   protected fromDbTime(value: unknown): Date {
-    return value instanceof Date ? value : new Date(String(value));
+    if (value instanceof Date) return value;
+    return typeof value === 'number' ? new Date(value) : new Date(String(value));
   }
   /** SQL for the current time by the clock every relay shares (the database's, on client-server databases). */
   protected abstract leaseNow(p: SqlParams): string;

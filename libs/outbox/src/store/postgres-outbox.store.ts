@@ -16,6 +16,13 @@ const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', '
 
 /** PostgreSQL: lane row locks, NOTIFY after the publishing transaction commits, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
+  /**
+   * The row columns of the relay's claim, times as epoch milliseconds (float8, a number to the
+   * driver): parsing two timestamp strings per row was the relay's largest cost in the pg driver.
+   */
+  private static readonly CLAIM_COLUMNS = OutboxStore.COLUMNS.split(', ')
+    .map((c) => (c === 'created_at' || c === 'available_at' ? `(extract(epoch FROM o.${c}) * 1000)::float8 AS ${c}` : `o.${c}`))
+    .join(', ');
   readonly dialect: OutboxDialect = 'postgres';
   private readonly openRelayTransactions = new WeakSet<QueryRunner>();
   private readonly notifier = new PostgresCommitNotifier(this.dataSource, this.channel, () => this.dedicatedClient());
@@ -59,12 +66,11 @@ export class PostgresOutboxStore extends LockingOutboxStore {
       if (leased.length === 0) return undefined;
       const held = leased.map((r) => Number(r.lane)).sort((a, b) => a - b);
       const perLaneLimit = perLaneShare(read.batchSize, held.length);
-      const columns = OutboxStore.COLUMNS.split(', ').map((c) => `o.${c}`).join(', ');
       const blocker = this.noEarlierBlocker(read.blockOnDead);
       const rows = await session.query<Record<string, unknown>>(
         `WITH ${ASYNC_COMMIT}, ` +
-          `ready AS (SELECT ${columns} FROM ${this.t} o WHERE o.lane = ANY($1::int[]) AND o.status = 'retrying' AND o.available_at <= $2 AND ${blocker} ORDER BY o.id LIMIT $3), ` +
-          `pending AS (SELECT p.* FROM unnest($1::int[]) AS h(lane) CROSS JOIN LATERAL (SELECT ${columns} FROM ${this.t} o ` +
+          `ready AS (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o WHERE o.lane = ANY($1::int[]) AND o.status = 'retrying' AND o.available_at <= $2 AND ${blocker} ORDER BY o.id LIMIT $3), ` +
+          `pending AS (SELECT p.* FROM unnest($1::int[]) AS h(lane) CROSS JOIN LATERAL (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o ` +
           `WHERE o.lane = h.lane AND o.status = 'pending' AND ${blocker} ORDER BY o.id LIMIT $4) p), ` +
           `emptied AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY($1::int[]) AND lease_owner = $5 ` +
           `AND lane NOT IN (SELECT lane FROM ready UNION ALL SELECT lane FROM pending)) ` +
