@@ -6,7 +6,7 @@ import { postgresUrl, testBrokers, TopicCapture, uniqueIdentifier, uniqueName, w
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ChildApp } from '../../../test/support/child-app';
-import { checkDelivery, databaseOptions, defineOrderEvent, startOutboxApp } from './outbox-test.fixtures';
+import { checkDelivery, databaseOptions, defineOrderEvent, dropOutboxTables, startOutboxApp } from './outbox-test.fixtures';
 
 const KEYS = 200;
 const SEQS = 100;
@@ -21,7 +21,7 @@ interface RelayProcess {
 
 function spawnRelay(name: string, env: Record<string, string>): RelayProcess {
   const app = ChildApp.start(join(__dirname, 'relay-process.ts'), { ...env, OUTBOX_INSTANCE: name });
-  // Generous: three ts-node children compile and boot at once, slow on a loaded 2-core machine.
+  // Generous: ts-node children compile and boot (three at once), slow on a loaded 2-core machine.
   const ready = app.waitForLine(/READY/, 180_000);
   ready.catch(() => undefined);
   return { name, app, ready };
@@ -51,7 +51,7 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
   afterAll(async () => {
     await Promise.all(relays.map((r) => r.app.kill('SIGKILL')));
     await capture?.stop();
-    await dataSource?.query(`DROP TABLE IF EXISTS "${tableName}_lanes", "${tableName}"`).catch(() => undefined);
+    await dropOutboxTables(dataSource, tableName);
     await app?.close();
   }, 60_000);
 
@@ -69,19 +69,21 @@ describe('outbox with three relay processes (PostgreSQL)', () => {
       }
     };
 
-    // Half the events wait as a backlog; relay-1 dies mid-batch while draining it and is restarted;
-    // the other half is published while the three relays run.
+    // Half the events wait as a backlog. relay-1 starts on it alone and dies mid-batch (after Kafka
+    // acked its 5th batch, before marking it): alone, it surely gets those 5 batches; started with
+    // the others, it could boot late, find the backlog drained and never die. Then three relays
+    // (relay-1b is relay-1 restarted) share the rest of the backlog, the lanes relay-1 left leased
+    // once their lease expires, and the second half, published while they run.
     await publishSeqs(0, SEQS / 2);
     const env = { KAFKA_BROKERS: brokers.join(','), DATABASE_URL: postgresUrl(), OUTBOX_TABLE: tableName, OUTBOX_LANES: String(LANES) };
     relays.push(spawnRelay('relay-1', { ...env, OUTBOX_CRASH_AFTER_BATCHES: '5' }));
-    relays.push(spawnRelay('relay-2', env));
-    relays.push(spawnRelay('relay-3', env));
-    await Promise.all(relays.map((r) => r.ready));
-
-    const crashed = await relays[0].app.exited;
-    expect(crashed.signal).toBe('SIGKILL');
-    relays.push(spawnRelay('relay-1b', env));
-    await relays[3].ready;
+    await relays[0].ready;
+    let crashed: { signal: NodeJS.Signals | null } | undefined;
+    void relays[0].app.exited.then((exit) => (crashed = exit));
+    await waitFor(() => crashed !== undefined, { timeoutMs: 60_000, description: 'relay-1 to die after its 5th batch' });
+    expect(crashed!.signal).toBe('SIGKILL');
+    for (const name of ['relay-2', 'relay-3', 'relay-1b']) relays.push(spawnRelay(name, env));
+    await Promise.all(relays.map((r, i) => (i === 0 ? undefined : r.ready)));
     await publishSeqs(SEQS / 2, SEQS);
 
     await waitFor(() => new Set(capture.messages.map((m) => m.headers['tributary-event-id'])).size >= KEYS * SEQS, {
