@@ -14,6 +14,17 @@ import type { SqlParams, SqlSession } from './sql-session';
  */
 const ASYNC_COMMIT = `async_commit AS (SELECT set_config('synchronous_commit', 'off', true))`;
 
+/** What the pg driver returns for one statement. */
+interface PgResult {
+  rows?: Array<Record<string, unknown>>;
+}
+
+/** `value` as an SQL integer literal; throws on anything else (it is written into SQL text). */
+function sqlInteger(value: number, name: string): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`outbox claim: ${name} must be an integer, got ${String(value)}`);
+  return String(value);
+}
+
 /** PostgreSQL: lane row locks, NOTIFY after the publishing transaction commits, LISTEN in the relay. */
 export class PostgresOutboxStore extends LockingOutboxStore {
   /**
@@ -48,43 +59,63 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   }
 
   /**
-   * Two autocommit statements instead of a six-round-trip transaction: lease the free lanes (row
-   * locks, SKIP LOCKED), then read their rows in a fresh snapshot and free again the lanes that
-   * held none. The read must come after the lease committed: a relay that released a lane just
-   * before we locked it committed its marks then, and one snapshot taken before the lock would
-   * still see those rows pending and send them again.
+   * One round trip: two statements sent together as one simple query, which PostgreSQL runs as
+   * one transaction, each statement with a snapshot of its own (read committed). The first leases
+   * the free lanes (row locks, SKIP LOCKED); the second, in a fresh snapshot taken after those
+   * locks, reads the rows of the lanes this batch holds and frees again the lanes that held none.
+   * One snapshot for both would not do: a relay that released a lane just before we locked it
+   * committed its marks then, and a snapshot taken before the lock would still see those rows
+   * pending and send them again. The simple protocol has no parameters, so the values are
+   * written as literals (integers checked, strings escaped by the driver).
    */
   override async claimNextRows(lanes: number[], owner: string, leaseMs: number, read: ClaimReadOptions): Promise<ClaimedRows | undefined> {
-    return this.withSession(async (session) => {
-      const leased = await session.query<{ lane: unknown }>(
-        `WITH ${ASYNC_COMMIT}, free AS (SELECT lane FROM ${this.lanesTable} WHERE lane = ANY($1::int[]) AND (lease_until IS NULL OR lease_until < clock_timestamp()) ` +
-          `ORDER BY lane FOR UPDATE SKIP LOCKED) ` +
-          `UPDATE ${this.lanesTable} l SET lease_owner = $2, lease_until = clock_timestamp() + $3::int * interval '1 millisecond' ` +
-          `FROM free, async_commit WHERE l.lane = free.lane RETURNING l.lane`,
-        [lanes, owner, leaseMs],
-      );
-      if (leased.length === 0) return undefined;
-      const held = leased.map((r) => Number(r.lane)).sort((a, b) => a - b);
-      const perLaneLimit = perLaneShare(read.batchSize, held.length);
-      const blocker = this.noEarlierBlocker(read.blockOnDead);
-      const rows = await session.query<Record<string, unknown>>(
-        `WITH ${ASYNC_COMMIT}, ` +
-          `ready AS (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o WHERE o.lane = ANY($1::int[]) AND o.status = 'retrying' AND o.available_at <= $2 AND ${blocker} ORDER BY o.id LIMIT $3), ` +
-          `pending AS (SELECT p.* FROM unnest($1::int[]) AS h(lane) CROSS JOIN LATERAL (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o ` +
-          `WHERE o.lane = h.lane AND o.status = 'pending' AND ${blocker} ORDER BY o.id LIMIT $4) p), ` +
-          `emptied AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY($1::int[]) AND lease_owner = $5 ` +
-          `AND lane NOT IN (SELECT lane FROM ready UNION ALL SELECT lane FROM pending)) ` +
-          `SELECT 'ready' AS source, ready.* FROM ready, async_commit UNION ALL SELECT 'pending', pending.* FROM pending, async_commit`,
-        [held, this.toDbTime(read.now), read.batchSize, perLaneLimit, owner],
-      );
-      const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
-      return {
-        held,
-        ready: rows.filter((r) => r.source === 'ready').map((r) => this.toRow(r)).sort(byId),
-        pending: rows.filter((r) => r.source === 'pending').map((r) => this.toRow(r)).sort(byId),
-        perLaneLimit,
-      };
-    });
+    const laneList = `ARRAY[${lanes.map((lane) => sqlInteger(lane, 'lane')).join(', ')}]::int[]`;
+    const ownerLiteral = this.escapeLiteral(owner);
+    const batchSize = sqlInteger(read.batchSize, 'batchSize');
+    const blocker = this.noEarlierBlocker(read.blockOnDead);
+    const lease =
+      `WITH ${ASYNC_COMMIT}, free AS (SELECT lane FROM ${this.lanesTable} WHERE lane = ANY(${laneList}) AND (lease_until IS NULL OR lease_until < clock_timestamp()) ` +
+      `ORDER BY lane FOR UPDATE SKIP LOCKED) ` +
+      `UPDATE ${this.lanesTable} l SET lease_owner = ${ownerLiteral}, lease_until = clock_timestamp() + ${sqlInteger(leaseMs, 'leaseMs')} * interval '1 millisecond' ` +
+      `FROM free, async_commit WHERE l.lane = free.lane RETURNING l.lane`;
+    // The lanes this batch holds (leased by the first statement) and each one's share of the batch (perLaneShare).
+    const rows =
+      `WITH held AS (SELECT ARRAY(SELECT lane FROM ${this.lanesTable} WHERE lane = ANY(${laneList}) AND lease_owner = ${ownerLiteral}) AS lanes), ` +
+      `share AS (SELECT GREATEST(1, CEIL(${batchSize}::numeric / GREATEST(1, cardinality(lanes))))::int AS n FROM held), ` +
+      `ready AS (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o, held WHERE o.lane = ANY(held.lanes) AND o.status = 'retrying' ` +
+      `AND o.available_at <= ${this.escapeLiteral(read.now.toISOString())}::timestamptz AND ${blocker} ORDER BY o.id LIMIT ${batchSize}), ` +
+      `pending AS (SELECT p.* FROM held, unnest(held.lanes) AS h(lane) CROSS JOIN LATERAL (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o ` +
+      `WHERE o.lane = h.lane AND o.status = 'pending' AND ${blocker} ORDER BY o.id LIMIT (SELECT n FROM share)) p), ` +
+      `emptied AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY(${laneList}) AND lease_owner = ${ownerLiteral} ` +
+      `AND lane NOT IN (SELECT lane FROM ready UNION ALL SELECT lane FROM pending)) ` +
+      `SELECT 'ready' AS source, ready.* FROM ready UNION ALL SELECT 'pending', pending.* FROM pending`;
+    const [leased, found] = await this.simpleQuery([lease, rows]);
+    if (leased.length === 0) return undefined;
+    const held = leased.map((r) => Number(r.lane)).sort((a, b) => a - b);
+    const byId = (a: { id: number }, b: { id: number }) => a.id - b.id;
+    return {
+      held,
+      ready: found.filter((r) => r.source === 'ready').map((r) => this.toRow(r)).sort(byId),
+      pending: found.filter((r) => r.source === 'pending').map((r) => this.toRow(r)).sort(byId),
+      perLaneLimit: perLaneShare(read.batchSize, held.length),
+    };
+  }
+
+  /** Run statements in one simple-protocol query (one round trip, one transaction); the rows of each. */
+  private async simpleQuery(statements: string[]): Promise<Array<Array<Record<string, unknown>>>> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as { query(sql: string): Promise<PgResult | PgResult[]> };
+      const result = await client.query(statements.join(';\n'));
+      return (Array.isArray(result) ? result : [result]).map((r) => r.rows ?? []);
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
+  }
+
+  /** A string literal escaped by the driver (quotes doubled; backslashes in an E'' literal). */
+  private escapeLiteral(value: string): string {
+    return (this.dataSource.driver as unknown as { postgres: { escapeLiteral(value: string): string } }).postgres.escapeLiteral(value);
   }
 
   /**
