@@ -92,14 +92,18 @@ describe.each<TestDatabase>(['postgres', 'sqlite'])('outbox lane leases on %s', 
     expect(await statuses()).toEqual(['published', 'published', 'pending']);
   }, 60_000);
 
-  it('claims rows with the times they were stored with', async () => {
+  it('claims rows with the times they were stored with, for an owner token with quotes and backslashes', async () => {
     await dataSource.query(`DELETE FROM "${tableName}"`);
     await dataSource.query(`UPDATE "${tableName}_lanes" SET lease_owner = NULL, lease_until = NULL`);
     const before = Date.now();
     await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, new OrderPlaced({ orderId: 'times-key', seq: 1 })));
     const after = Date.now();
     const [lane] = ((await dataSource.query(`SELECT lane FROM "${tableName}"`)) as Array<{ lane: unknown }>).map((r) => Number(r.lane));
-    const claimed = await store.claimNextRows([lane], 'relay-times', 10_000, read());
+    // The PostgreSQL claim writes the owner into its SQL as a literal: it must arrive as given.
+    const owner = "relay-'times'\\' OR ''='";
+    const claimed = await store.claimNextRows([lane], owner, 10_000, read());
+    const leases = (await dataSource.query(`SELECT lease_owner FROM "${tableName}_lanes" WHERE lane = ${lane}`)) as Array<{ lease_owner: unknown }>;
+    expect(leases).toEqual([{ lease_owner: owner }]);
     const [pending] = claimed!.pending;
     expect(pending.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1);
     expect(pending.createdAt.getTime()).toBeLessThanOrEqual(after + 1);
