@@ -1,8 +1,11 @@
 /*
  * A projection in its own process, for the crash test: the parent SIGKILLs it mid-batch and starts
- * it again. Configured by environment variables (see `CrashWorkerEnv` in crash.e2e-spec.ts).
- * Prints `applying <n>` while handlers run (inside uncommitted transactions) so the parent can kill
- * it at a moment when a batch is half applied.
+ * it again. Configured by environment variables: KAFKA_BROKERS, CRASH_TOPIC, CRASH_EVENT_TYPE,
+ * CRASH_PROJECTION, CRASH_LOG_TABLE (see crash.e2e-spec.ts) and CRASH_HOLD_AT_COMMITTED.
+ * With CRASH_HOLD_AT_COMMITTED=<n>, the first handler call that finds at least n events committed
+ * (counted outside its transaction) prints `holding` and never returns: its batch stays half
+ * applied in an open transaction until the parent kills the process, whatever the speed of the
+ * machine (killing on the parent's timing alone let a fast worker finish everything first).
  */
 import 'reflect-metadata';
 import { IntegrationEvent } from '@tributary/kafka';
@@ -26,13 +29,17 @@ async function main(): Promise<void> {
     @IsInt() seq!: number;
   }
 
-  let applying = 0;
+  const holdAt = Number(process.env.CRASH_HOLD_AT_COMMITTED ?? 0);
+  const committed = async () => Number(((await ds.query(`SELECT count(*)::int AS n FROM ${log}`)) as Array<{ n: number }>)[0].n);
   @Projection({ name: env('CRASH_PROJECTION'), tables: [log] })
   class CrashLog {
     @On(CounterIncremented)
     async incremented(event: CounterIncremented, ctx: ProjectionContext) {
       await logApplication(ctx.manager, log, event, ctx);
-      if (++applying % 20 === 0) process.stdout.write(`applying ${applying}\n`);
+      if (holdAt > 0 && (await committed()) >= holdAt) {
+        process.stdout.write('holding\n');
+        await new Promise<never>(() => undefined);
+      }
     }
   }
 
