@@ -138,7 +138,9 @@ describe('dynamic configuration (real Kafka)', () => {
     expect(JSON.parse(second.value!.toString())).toEqual({ maxItems: 25, allowBackorder: true });
     const changedAt = Date.parse(second.headers[ConfigHeaders.CHANGED_AT]);
     expect(Math.abs(Date.now() - changedAt)).toBeLessThan(60_000);
-    // Readers keep the same audit trail.
+    // Readers keep the same audit trail, once the change reached them (the capture consumer above
+    // seeing it says nothing about when a reader's own consumer does).
+    await waitFor(() => instances[2].config.history(OrderLimits).length >= 2, { timeoutMs: 10_000, description: "bob's change in a reader's history" });
     const history = instances[2].config.history(OrderLimits);
     expect(history.map((h) => [h.actor, h.operation, h.applied])).toEqual([
       ['alice', 'set', true],
