@@ -91,27 +91,20 @@ export async function measureLatency(relay: OutboxRelay, rate: number, settings:
   while (all.some(([id]) => !shipped.has(id)) && Date.now() < deadline) await sleep(20);
   subscription.unsubscribe();
 
-  const acked: number[] = [];
+  /** Commit → ack of one event (Infinity when it was not shipped in time). */
+  const ackLatency = (id: string, committedAt: number) => {
+    const t = shipped.get(id);
+    return t ? Math.max(0, t.ackedAt - committedAt) : Infinity;
+  };
+  const acked = load.committed.map(([id, committedAt]) => ackLatency(id, committedAt)).sort((a, b) => a - b);
+  const whole = all.map(([id, committedAt]) => ackLatency(id, committedAt)).sort((a, b) => a - b);
   const marked: number[] = [];
   const perEvent: Array<{ total: number; phases: Record<Phase, number> }> = [];
   for (const [id, committedAt] of load.committed) {
     const t = shipped.get(id);
-    if (!t) {
-      acked.push(Infinity);
-      marked.push(Infinity);
-      continue;
-    }
-    const phases = phasesOf(committedAt, t);
-    perEvent.push({ total: Math.max(0, t.ackedAt - committedAt), phases });
-    acked.push(Math.max(0, t.ackedAt - committedAt));
-    marked.push(Math.max(0, t.markedAt - committedAt));
+    marked.push(t ? Math.max(0, t.markedAt - committedAt) : Infinity);
+    if (t) perEvent.push({ total: ackLatency(id, committedAt), phases: phasesOf(committedAt, t) });
   }
-  acked.sort((a, b) => a - b);
-  const whole = all.map(([id, committedAt]) => {
-    const t = shipped.get(id);
-    return t ? Math.max(0, t.ackedAt - committedAt) : Infinity;
-  });
-  whole.sort((a, b) => a - b);
   marked.sort((a, b) => a - b);
   if (process.env.BENCH_LATENCY_DUMP) {
     const lines = load.committed.map(([id, at]) => {

@@ -70,7 +70,7 @@ export class PostgresOutboxStore extends LockingOutboxStore {
    */
   override async claimNextRows(lanes: number[], owner: string, leaseMs: number, read: ClaimReadOptions): Promise<ClaimedRows | undefined> {
     const laneList = `ARRAY[${lanes.map((lane) => sqlInteger(lane, 'lane')).join(', ')}]::int[]`;
-    const ownerLiteral = this.escapeLiteral(owner);
+    const ownerLiteral = this.pg.escapeLiteral(owner);
     const batchSize = sqlInteger(read.batchSize, 'batchSize');
     const blocker = this.noEarlierBlocker(read.blockOnDead);
     const lease =
@@ -83,7 +83,7 @@ export class PostgresOutboxStore extends LockingOutboxStore {
       `WITH held AS (SELECT ARRAY(SELECT lane FROM ${this.lanesTable} WHERE lane = ANY(${laneList}) AND lease_owner = ${ownerLiteral}) AS lanes), ` +
       `share AS (SELECT GREATEST(1, CEIL(${batchSize}::numeric / GREATEST(1, cardinality(lanes))))::int AS n FROM held), ` +
       `ready AS (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o, held WHERE o.lane = ANY(held.lanes) AND o.status = 'retrying' ` +
-      `AND o.available_at <= ${this.escapeLiteral(read.now.toISOString())}::timestamptz AND ${blocker} ORDER BY o.id LIMIT ${batchSize}), ` +
+      `AND o.available_at <= ${this.pg.escapeLiteral(read.now.toISOString())}::timestamptz AND ${blocker} ORDER BY o.id LIMIT ${batchSize}), ` +
       `pending AS (SELECT p.* FROM held, unnest(held.lanes) AS h(lane) CROSS JOIN LATERAL (SELECT ${PostgresOutboxStore.CLAIM_COLUMNS} FROM ${this.t} o ` +
       `WHERE o.lane = h.lane AND o.status = 'pending' AND ${blocker} ORDER BY o.id LIMIT (SELECT n FROM share)) p), ` +
       `emptied AS (UPDATE ${this.lanesTable} SET lease_owner = NULL, lease_until = NULL WHERE lane = ANY(${laneList}) AND lease_owner = ${ownerLiteral} ` +
@@ -113,9 +113,9 @@ export class PostgresOutboxStore extends LockingOutboxStore {
     }
   }
 
-  /** A string literal escaped by the driver (quotes doubled; backslashes in an E'' literal). */
-  private escapeLiteral(value: string): string {
-    return (this.dataSource.driver as unknown as { postgres: { escapeLiteral(value: string): string } }).postgres.escapeLiteral(value);
+  /** The pg module TypeORM loaded: its client class, and its literal escaping. */
+  private get pg(): { Client: PgClientConstructor; escapeLiteral(value: string): string } {
+    return (this.dataSource.driver as unknown as { postgres: { Client: PgClientConstructor; escapeLiteral(value: string): string } }).postgres;
   }
 
   /**
@@ -160,9 +160,8 @@ export class PostgresOutboxStore extends LockingOutboxStore {
 
   /** A new connection outside the pool, with the DataSource's settings (not connected yet). */
   private dedicatedClient(): PgClient {
-    const driver = this.dataSource.driver as unknown as { postgres: { Client: PgClientConstructor } };
     const o = this.dataSource.options as PostgresConnectionOptions;
-    return new driver.postgres.Client({
+    return new this.pg.Client({
       connectionString: o.url,
       host: o.host,
       port: o.port,
