@@ -15,6 +15,7 @@ describe('resolveOutboxOptions', () => {
       leaseMs: 10_000,
       pollIntervalMs: undefined,
       listen: true,
+      preparedStatements: true,
       maxAttempts: 10,
       deadRowPolicy: 'block',
       retentionMs: 86_400_000,
@@ -36,6 +37,11 @@ describe('resolveOutboxOptions', () => {
     expect(o.relay.slowBatchThresholdMs).toBe(250);
     expect(() => resolveOutboxOptions({ metricsRefreshMs: -1 })).toThrow(/metricsRefreshMs/);
     expect(() => resolveOutboxOptions({ relay: { slowBatchThresholdMs: 1.5 } })).toThrow(/relay.slowBatchThresholdMs/);
+  });
+
+  it('takes preparedStatements as a boolean only', () => {
+    expect(resolveOutboxOptions({ relay: { preparedStatements: false } }).relay.preparedStatements).toBe(false);
+    expect(() => resolveOutboxOptions({ relay: { preparedStatements: 'no' as never } })).toThrow(/`relay.preparedStatements` must be true or false, got "no"/);
   });
 
   it('checks the topics options', () => {

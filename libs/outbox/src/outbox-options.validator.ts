@@ -22,6 +22,7 @@ export interface ResolvedRelayOptions {
   leaseMs: number;
   pollIntervalMs?: number;
   listen: boolean;
+  preparedStatements: boolean;
   maxAttempts: number;
   retryBackoff: BackoffPolicy;
   outageBackoff: BackoffPolicy;
@@ -50,6 +51,12 @@ function integer(name: string, value: unknown, fallback: number, min: number, ma
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new OutboxConfigurationException(`\`${name}\` must be an integer between ${min} and ${max}, got ${String(value)}`);
   }
+  return value;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new OutboxConfigurationException(`\`${name}\` must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -113,6 +120,7 @@ export function resolveOutboxOptions(options: OutboxModuleOptions = {}): Resolve
       leaseMs: integer('relay.leaseMs', relay.leaseMs, 10_000, 1000, 600_000),
       pollIntervalMs: relay.pollIntervalMs === undefined ? undefined : integer('relay.pollIntervalMs', relay.pollIntervalMs, 0, 10),
       listen: relay.listen ?? true,
+      preparedStatements: flag('relay.preparedStatements', relay.preparedStatements, true),
       maxAttempts: integer('relay.maxAttempts', relay.maxAttempts, 10, 1),
       retryBackoff: backoff('relay.retryBackoff', relay.retryBackoff, { initialMs: 1000, maxMs: 60_000, multiplier: 2, jitter: 0.2 }),
       outageBackoff: backoff('relay.outageBackoff', relay.outageBackoff, { initialMs: 250, maxMs: 15_000, multiplier: 2, jitter: 0.2 }),

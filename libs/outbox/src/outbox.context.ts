@@ -94,7 +94,8 @@ export class OutboxContext implements OnModuleInit, OnApplicationShutdown {
     if (!dataSource.isInitialized) {
       throw new OutboxConfigurationException('the DataSource is not initialized: call dataSource.initialize() before the app starts');
     }
-    this.resolved = { dataSource, store: createOutboxStore(dataSource, this.options.tableName) };
+    const store = createOutboxStore(dataSource, this.options.tableName, { preparedStatements: this.options.relay.preparedStatements });
+    this.resolved = { dataSource, store };
     return this.resolved;
   }
 }

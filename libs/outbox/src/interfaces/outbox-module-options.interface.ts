@@ -66,6 +66,15 @@ export interface OutboxRelayOptions {
    * rows commits through TypeORM, outside it. @default true
    */
   listen?: boolean;
+  /**
+   * PostgreSQL only: the relay's mark statement (the one that records a shipped batch) is a named
+   * prepared statement, parsed and planned once per pooled connection instead of once per batch.
+   * Turn off when a connection pooler between the app and PostgreSQL does not keep prepared
+   * statements across transactions (PgBouncer in transaction mode before 1.21, or without
+   * `max_prepared_statements`): the same statement then runs unnamed.
+   * @default true
+   */
+  preparedStatements?: boolean;
   /** Sends tried for a row before it is marked dead. @default 10 */
   maxAttempts?: number;
   /** Backoff between sends of a row the broker refused. @default { initialMs: 1000, maxMs: 60000 } */
