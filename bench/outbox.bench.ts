@@ -19,6 +19,7 @@
  * Env: KAFKA_BROKERS (127.0.0.1:9092), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test);
  * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_WARMUP_SECONDS (3 quick / 5),
  * BENCH_LATENCY_RATES (100,1000,5000), BENCH_LATENCY_DUMP=<prefix> (per-event lines in <prefix>-<rate>.jsonl),
+ * BENCH_LATENCY_CPU_PROFILE=<prefix> (a CPU profile of this process, the relay's, during each rate: <prefix>-<rate>.cpuprofile),
  * BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
  * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the drain, summarised in `profile`).
  * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
@@ -37,7 +38,7 @@ import { measureLatency, type LatencyFigures } from './outbox-latency';
 import { runBenchProcess } from './outbox-process';
 import { cpuMsPer1000, rawCeiling, readEncodedMessages } from './outbox-raw';
 import { BenchRun, median } from './support/bench-run';
-import { profiled } from './support/cpu-profile';
+import { profiled, type ProfileSummary } from './support/cpu-profile';
 import { compareObservability, metricsOptions } from './support/observability-toggle';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -237,13 +238,14 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
 }
 
 /** Phase 3: commit-to-ack at each offered rate, the relay running with LISTEN/NOTIFY. */
-async function latencies(relay: OutboxRelay): Promise<LatencyFigures[]> {
+async function latencies(relay: OutboxRelay): Promise<Array<LatencyFigures & { profile?: ProfileSummary }>> {
   relay.start();
-  const figures: LatencyFigures[] = [];
+  const figures: Array<LatencyFigures & { profile?: ProfileSummary }> = [];
   let firstSeq = BACKLOG;
   for (const rate of LATENCY_RATES) {
     const settings = { brokers: BROKERS, databaseUrl: DATABASE_URL, table: TABLE, topic: TOPIC, seconds: LATENCY_SECONDS, warmUpSeconds: LATENCY_WARMUP_SECONDS, firstSeq };
-    const lat = await measureLatency(relay, rate, settings);
+    const profileFile = process.env.BENCH_LATENCY_CPU_PROFILE && `${process.env.BENCH_LATENCY_CPU_PROFILE}-${rate}.cpuprofile`;
+    const { result: lat, profile } = await profiled(profileFile, () => measureLatency(relay, rate, settings));
     firstSeq += lat.warmUpEvents + lat.events;
     const where = Object.entries(lat.phases)
       .map(([phase, f]) => `${phase} ${f.p50Ms}/${f.p99Ms}/${f.slowest1pctMeanMs}`)
@@ -252,7 +254,7 @@ async function latencies(relay: OutboxRelay): Promise<LatencyFigures[]> {
       `latency at ${rate}/s offered (${lat.achievedRate}/s achieved, after ${lat.warmUpSeconds} s of warm-up): p50 ${lat.p50Ms} ms, p99 ${lat.p99Ms} ms (marked: ${lat.markedP50Ms}/${lat.markedP99Ms}; ` +
         `with the warm-up: ${lat.withWarmUp.p50Ms}/${lat.withWarmUp.p99Ms}); p50/p99/slowest-1%-mean ms: ${where}`,
     );
-    figures.push(lat);
+    figures.push(profile ? { ...lat, profile } : lat);
   }
   await relay.stop();
   return figures;
