@@ -198,6 +198,34 @@ describe.each<TestDatabase>(['postgres', 'mariadb', 'sqlite'])('outbox on %s', (
     expect((await app.get(OutboxHealthIndicator).isHealthy('outbox')).outbox.status).toBe('up');
   }, 60_000);
 
+  it('ships the rest of a batch Kafka refused in part without an outage (fresh producer sequences for the retries)', async () => {
+    // One batch holding an oversized row and two rows for each of six keys (spread over the topic's
+    // three partitions): the broker appends the other partitions' records and refuses one.
+    await relay.stop();
+    const keys = Array.from({ length: 6 }, (_, k) => `partial-${k}`);
+    await dataSource.transaction((m) =>
+      publisher.publish(m, [
+        // First in its lane, so the lane's share of the batch is this row (the byte limit cuts the rest).
+        new OrderPlaced({ orderId: 'partial-huge', seq: 1, note: 'x'.repeat(1_200_000) }),
+        ...keys.flatMap((orderId) => [new OrderPlaced({ orderId, seq: 1 }), new OrderPlaced({ orderId, seq: 2 })]),
+      ]),
+    );
+    const outagesBefore = (await relay.metrics()).outagesTotal;
+    relay.start();
+    await waitFor(async () => (await admin.listDead()).some((r) => r.key === 'partial-huge'), { description: 'the oversized row to die' });
+    await waitFor(() => keys.every((key) => messagesOf(key).length >= 2), { description: 'every other key shipped' });
+    // Retried on the same idempotent producer, the records already appended were out of sequence
+    // (OUT_OF_ORDER_SEQUENCE_NUMBER), which the relay took for an outage.
+    expect((await relay.metrics()).outagesTotal).toBe(outagesBefore);
+    for (const key of keys) {
+      // At least once: records the broker appended before the refusal come again; the first copies keep the order.
+      const seqs = messagesOf(key).map((m) => JSON.parse(m.value!.toString()).seq as number);
+      expect([...new Set(seqs)]).toEqual([1, 2]);
+    }
+    const dead = await admin.listDead();
+    expect(await admin.purge(dead.filter((r) => r.key === 'partial-huge').map((r) => r.id))).toBe(1);
+  }, 60_000);
+
   it('emits shipped$ after the rows are marked published: a subscriber reading them on another connection sees them published', async () => {
     const reads: Array<Promise<Array<{ status: string }>>> = [];
     const timings: Array<OutboxShippedBatch['timings'] & { seenAt: number }> = [];

@@ -27,6 +27,10 @@ export class KafkaOutage extends Error {
 export class KafkaBatchSender {
   private producer?: Promise<Producer>;
   private readonly ensuredTopics = new Set<string>();
+  /** Sends running on each producer, so that a replaced producer is closed only after its last one. */
+  private readonly sending = new Map<Producer, number>();
+  /** Producers replaced (see `replace`), closed once no send runs on them. */
+  private readonly retired = new Set<Producer>();
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -54,6 +58,33 @@ export class KafkaBatchSender {
     }
   }
 
+  /**
+   * Stop using `on.producer` for new batches (it closes once its running sends ended) and move this
+   * send to the current producer: a fresh one, unless another batch replaced it already. Resolves
+   * to a `KafkaOutage` when no producer can connect (the send stays on the old one).
+   */
+  private async replace(on: { producer: Producer }): Promise<KafkaOutage | undefined> {
+    const old = on.producer;
+    if ((await this.producer?.catch(() => undefined)) === old) this.producer = undefined;
+    this.retired.add(old);
+    try {
+      on.producer = await this.getProducer();
+    } catch (e) {
+      return e as KafkaOutage;
+    }
+    this.sending.set(on.producer, (this.sending.get(on.producer) ?? 0) + 1);
+    this.sendEnded(old);
+    return undefined;
+  }
+
+  /** A send on `producer` ended: close it if it was replaced and this was its last send. */
+  private sendEnded(producer: Producer): void {
+    const left = (this.sending.get(producer) ?? 1) - 1;
+    if (left > 0) return void this.sending.set(producer, left);
+    this.sending.delete(producer);
+    if (this.retired.delete(producer)) void this.kafka.closeProducer(producer);
+  }
+
   /** Close the producer (a new one is created on the next send). */
   async close(): Promise<void> {
     const pending = this.producer;
@@ -69,27 +100,52 @@ export class KafkaBatchSender {
   async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
     const topicMessages = toTopicMessages(rows);
     const observation = this.telemetry.startSend(topicMessages);
-    const result = await this.sendRows(producer, rows, topicMessages);
+    this.sending.set(producer, (this.sending.get(producer) ?? 0) + 1);
+    const on = { producer };
+    let result: SendResult;
+    try {
+      result = await this.sendRows(on, rows, topicMessages);
+    } finally {
+      this.sendEnded(on.producer);
+    }
     observation.end({ failedTopics: new Set(result.failed.map((f) => f.row.topic)), error: result.failed[0]?.error, outage: result.outage });
     return result;
   }
 
-  private async sendRows(producer: Producer, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
+  /** Send on `on.producer`, which becomes the fresh producer when this send replaces it. */
+  private async sendRows(on: { producer: Producer }, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
     try {
       await this.ensureTopics(topicMessages.map((t) => t.topic));
     } catch (e) {
       return { acked: [], failed: [], outage: e };
     }
-    try {
-      await producer.sendBatch({ topicMessages, acks: -1 });
-      return { acked: rows, failed: [] };
-    } catch (e) {
-      if (classifySendError(e) === 'outage') {
-        void this.close();
-        return { acked: [], failed: [], outage: e };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await on.producer.sendBatch({ topicMessages, acks: -1 });
+        return { acked: rows, failed: [] };
+      } catch (e) {
+        // Out of sequence: this producer's numbering is off (see below, a refusal on another batch
+        // that shared it); the batch goes once more on a fresh producer.
+        if (attempt === 1 && isOutOfSequence(e)) {
+          const outage = await this.replace(on);
+          if (outage) return { acked: [], failed: [], outage: outage.reason };
+          continue;
+        }
+        if (classifySendError(e) === 'outage') {
+          void this.close();
+          return { acked: [], failed: [], outage: e };
+        }
+        if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: e }] };
+        break;
       }
-      if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: e }] };
     }
+    // kafkajs took back the sequence numbers of every partition of the refused request, also of
+    // those whose records the broker appended: on this producer the next records of those
+    // partitions would be out of sequence. The rows go one by one on a fresh producer (a new
+    // producer id numbers from 0); the records the broker had appended come twice (at least once).
+    const outage = await this.replace(on);
+    if (outage) return { acked: [], failed: [], outage: outage.reason };
+    const { producer } = on;
     const result: SendResult = { acked: [], failed: [] };
     const blocked = new Set<string>();
     for (const row of rows) {
@@ -109,6 +165,11 @@ export class KafkaBatchSender {
     }
     return result;
   }
+}
+
+/** The broker refused records as out of sequence for the producer id (its numbering is off). */
+function isOutOfSequence(error: unknown): boolean {
+  return describeSendError(error).startsWith('OUT_OF_ORDER_SEQUENCE_NUMBER');
 }
 
 /** Group rows by topic, keeping row order inside each topic (and so inside each partition). */
