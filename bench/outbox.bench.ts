@@ -20,7 +20,7 @@
  * for experiments BENCH_LATENCY_SECONDS (5 quick / 20), BENCH_LATENCY_WARMUP_SECONDS (3 quick / 5),
  * BENCH_LATENCY_RATES (100,1000,5000), BENCH_LATENCY_DUMP=<prefix> (per-event lines in <prefix>-<rate>.jsonl),
  * BENCH_LATENCY_CPU_PROFILE=<prefix> (a CPU profile of this process, the relay's, during each rate: <prefix>-<rate>.cpuprofile),
- * BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
+ * BENCH_PREPARED_STATEMENTS=0 (relay.preparedStatements off), BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
  * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the drain, summarised in `profile`).
  * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
  * The last stdout line is one JSON object.
@@ -57,6 +57,8 @@ const RELAY_COUNTS = RELAYS_ARG >= 0 ? (process.argv[RELAYS_ARG + 1] ?? '1,2,3')
 const PHASES = new Set((process.env.BENCH_PHASES ?? (RELAY_COUNTS.length > 0 ? 'relays' : 'throughput,latency,observability')).split(','));
 const BATCH_SIZE = 500;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
+/** BENCH_PREPARED_STATEMENTS=0: the relay's claim and mark as plain SQL (`relay.preparedStatements: false`), for A/B runs. */
+const PREPARED_STATEMENTS = process.env.BENCH_PREPARED_STATEMENTS !== '0';
 /** Relay drains in the throughput phase, each between two raw halves (BENCH_ROUNDS; 3 quick, 1 full). */
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? (QUICK ? 3 : 1)));
 const KEYS = BENCH_KEYS;
@@ -153,7 +155,13 @@ async function createBenchApp(table: string, metrics?: TributaryMetricsOptions):
         ensureSchema: true,
         events: [BenchOrderPlaced],
         // Started by the drain phase, so that the backlog is all committed first.
-        relay: { enabled: false, batchSize: BATCH_SIZE, concurrency: CONCURRENCY, lanesPerBatch: Number(process.env.BENCH_LANES_PER_BATCH ?? 16) },
+        relay: {
+          enabled: false,
+          batchSize: BATCH_SIZE,
+          concurrency: CONCURRENCY,
+          lanesPerBatch: Number(process.env.BENCH_LANES_PER_BATCH ?? 16),
+          preparedStatements: PREPARED_STATEMENTS,
+        },
       }),
     ],
   })
@@ -332,6 +340,7 @@ async function main(): Promise<void> {
         lanes: 64,
         latencySeconds: LATENCY_SECONDS,
         latencyWarmUpSeconds: LATENCY_WARMUP_SECONDS,
+        preparedStatements: PREPARED_STATEMENTS,
       },
       relay: {
         eventsPerSecond: tp?.drained.eventsPerSecond,
