@@ -67,11 +67,12 @@ export interface OutboxRelayOptions {
    */
   listen?: boolean;
   /**
-   * PostgreSQL only: the relay's mark statement (the one that records a shipped batch) is a named
-   * prepared statement, parsed and planned once per pooled connection instead of once per batch.
-   * Turn off when a connection pooler between the app and PostgreSQL does not keep prepared
-   * statements across transactions (PgBouncer in transaction mode before 1.21, or without
-   * `max_prepared_statements`): the same statement then runs unnamed.
+   * PostgreSQL only: the relay's claim (lease and read) and its mark of a batch Kafka acked whole
+   * are prepared (`PREPARE`) once per pooled connection and then run with `EXECUTE`, instead of
+   * being parsed and planned for every batch. Turn off when a connection pooler between the app and
+   * PostgreSQL does not keep prepared statements across transactions (PgBouncer in transaction
+   * mode before 1.21, or without `max_prepared_statements`): the same statements then run as
+   * plain SQL with their values in place.
    * @default true
    */
   preparedStatements?: boolean;

@@ -2,7 +2,7 @@ import type { KafkaClient } from '@tributary/kafka';
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import type { ResolvedOutboxOptions } from '../outbox-options.validator';
 import type { OutboxRow } from '../store/outbox-row.interface';
-import { classifySendError, describeSendError } from './kafka-send-error';
+import { classifySendError, describeSendError, isOutOfSequence } from './kafka-send-error';
 import type { RelayTelemetry } from './relay.telemetry';
 
 /** Rows Kafka acked, rows it refused (with why), or an outage that stopped the send. */
@@ -72,9 +72,14 @@ export class KafkaBatchSender {
     } catch (e) {
       return e as KafkaOutage;
     }
-    this.sending.set(on.producer, (this.sending.get(on.producer) ?? 0) + 1);
+    this.sendStarted(on.producer);
     this.sendEnded(old);
     return undefined;
+  }
+
+  /** A send on `producer` started. */
+  private sendStarted(producer: Producer): void {
+    this.sending.set(producer, (this.sending.get(producer) ?? 0) + 1);
   }
 
   /** A send on `producer` ended: close it if it was replaced and this was its last send. */
@@ -100,7 +105,7 @@ export class KafkaBatchSender {
   async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
     const topicMessages = toTopicMessages(rows);
     const observation = this.telemetry.startSend(topicMessages);
-    this.sending.set(producer, (this.sending.get(producer) ?? 0) + 1);
+    this.sendStarted(producer);
     const on = { producer };
     let result: SendResult;
     try {
@@ -165,11 +170,6 @@ export class KafkaBatchSender {
     }
     return result;
   }
-}
-
-/** The broker refused records as out of sequence for the producer id (its numbering is off). */
-function isOutOfSequence(error: unknown): boolean {
-  return describeSendError(error).startsWith('OUT_OF_ORDER_SEQUENCE_NUMBER');
 }
 
 /** Group rows by topic, keeping row order inside each topic (and so inside each partition). */

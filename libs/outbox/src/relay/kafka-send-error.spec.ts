@@ -1,4 +1,4 @@
-import { classifySendError, describeSendError } from './kafka-send-error';
+import { classifySendError, describeSendError, isOutOfSequence } from './kafka-send-error';
 
 function kafkaError(name: string, extra: Record<string, unknown> = {}): Error {
   return Object.assign(new Error(`${name} happened`), { name, ...extra });
@@ -32,5 +32,16 @@ describe('describeSendError', () => {
     });
     expect(describeSendError(e)).toBe('RECORD_LIST_TOO_LARGE: KafkaJSProtocolError happened');
     expect(describeSendError(new Error('x'.repeat(50)), 10)).toHaveLength(10);
+  });
+});
+
+describe('isOutOfSequence', () => {
+  it('finds OUT_OF_ORDER_SEQUENCE_NUMBER through retry wrappers, and nothing else', () => {
+    const wrapped = kafkaError('KafkaJSNumberOfRetriesExceeded', {
+      originalError: kafkaError('KafkaJSProtocolError', { type: 'OUT_OF_ORDER_SEQUENCE_NUMBER' }),
+    });
+    expect(isOutOfSequence(wrapped)).toBe(true);
+    expect(isOutOfSequence(kafkaError('KafkaJSProtocolError', { type: 'MESSAGE_TOO_LARGE' }))).toBe(false);
+    expect(isOutOfSequence(new Error('OUT_OF_ORDER_SEQUENCE_NUMBER in the message only'))).toBe(false);
   });
 });

@@ -55,6 +55,14 @@ export function classifySendError(error: unknown): SendFailureKind {
   return 'rejected';
 }
 
+/**
+ * The broker refused records as out of sequence for the producer id (`OUT_OF_ORDER_SEQUENCE_NUMBER`,
+ * looking through retry wrappers): the idempotent producer's numbering is off, not the cluster.
+ */
+export function isOutOfSequence(error: unknown): boolean {
+  return chain(error).some((e) => e.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER');
+}
+
 /** A short text for the row's `last_error`: the innermost broker error type and message. */
 export function describeSendError(error: unknown, maxLength = 1000): string {
   const errors = chain(error);

@@ -142,6 +142,8 @@ export class PostgresOutboxStore extends LockingOutboxStore {
     if (!prepared) this.preparedOn.set(client, (prepared = new Set()));
     for (let attempt = 1; ; attempt++) {
       const sql: string[] = [];
+      const preparing: string[] = [];
+      const executed: number[] = [];
       for (const part of parts) {
         let known = this.preparedTexts.get(part.key);
         if (!known) {
@@ -149,13 +151,16 @@ export class PostgresOutboxStore extends LockingOutboxStore {
           this.preparedTexts.set(part.key, (known = { text, name: this.statementName(text) }));
         }
         const { name, text } = known;
-        if (!prepared.has(name)) sql.push(`PREPARE ${name} (${part.types}) AS ${text}`);
-        sql.push(`EXECUTE ${name}(${part.args.join(', ')})`);
+        if (!prepared.has(name)) {
+          preparing.push(name);
+          sql.push(`PREPARE ${name} (${part.types}) AS ${text}`);
+        }
+        executed.push(sql.push(`EXECUTE ${name}(${part.args.join(', ')})`) - 1);
       }
       try {
         const results = await this.simpleQuery(client, sql);
-        for (const statement of sql) if (statement.startsWith('PREPARE ')) prepared.add(statement.split(' ', 2)[1]);
-        return results.filter((_, i) => sql[i].startsWith('EXECUTE '));
+        for (const name of preparing) prepared.add(name);
+        return executed.map((i) => results[i]);
       } catch (e) {
         const code = (e as { code?: string }).code;
         if (attempt > 1 || (code !== PG_UNDEFINED_PREPARED_STATEMENT && code !== PG_DUPLICATE_PREPARED_STATEMENT)) throw e;
