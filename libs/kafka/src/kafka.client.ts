@@ -68,13 +68,17 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   /**
    * The shared producer: idempotent, acks=all, one request in flight per broker (so retries keep
    * order), murmur2 partitioning like the Java client. Connected on first call, within
-   * `connectTimeoutMs`.
+   * `connectTimeoutMs`. Its `send` and `sendBatch` calls run one at a time, and after a call failed
+   * the producer is replaced (see `shareSafely`): get it from here for each send rather than keeping it.
    */
   producer(): Promise<Producer> {
-    this.sharedProducer ??= this.createProducer().catch((e) => {
-      this.sharedProducer = undefined;
-      throw e;
-    });
+    this.sharedProducer ??= this.createProducer().then(
+      (producer) => this.shareSafely(producer),
+      (e: unknown) => {
+        this.sharedProducer = undefined;
+        throw e;
+      },
+    );
     return this.sharedProducer;
   }
 
@@ -86,6 +90,8 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   /**
    * A new connected producer with the same safe defaults as the shared one, overridable with
    * `config` (e.g. `{ idempotent: false, maxInFlightRequests: 5 }` for latency-bound replies).
+   * An idempotent one is not guarded like the shared producer: make one call at a time on it, and
+   * close it after a call failed (see `shareSafely` for why).
    */
   async createProducer(config: ProducerConfig = {}): Promise<Producer> {
     this.assertOpen();
@@ -116,6 +122,49 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
     );
     this.producers.set(producer, connecting);
     return connecting;
+  }
+
+  /**
+   * Make the shared producer safe to share. When a produce request fails, kafkajs takes back the
+   * sequence numbers of every partition of the request, also of those whose records the broker
+   * appended (a request refused in part, a retriable error on some partitions). The next request
+   * on that producer reuses numbers the broker holds: refused as out of sequence with another
+   * record count, and with the same count acked as a duplicate of the appended batch without
+   * being written, a silent loss. So calls run one at a time (none is sent while another's
+   * numbers may still be taken back), and the producer a call failed on is replaced: the calls
+   * queued behind the failure go to its successor, and it is closed once that one connected.
+   */
+  private shareSafely(producer: Producer): Producer {
+    const { send, sendBatch } = producer;
+    let queue: Promise<unknown> = Promise.resolve();
+    let replaced = false;
+    const oneAtATime =
+      <A, R>(own: (args: A) => Promise<R>, onSuccessor: (successor: Producer, args: A) => Promise<R>) =>
+      (args: A): Promise<R> => {
+        const call = queue.then(async () => {
+          if (replaced) return onSuccessor(await this.producer(), args);
+          try {
+            return await own(args);
+          } catch (e) {
+            replaced = true;
+            this.replaceShared(producer);
+            throw e;
+          }
+        });
+        queue = call.catch(() => undefined);
+        return call;
+      };
+    producer.send = oneAtATime(send, (successor, record) => successor.send(record));
+    producer.sendBatch = oneAtATime(sendBatch, (successor, batch) => successor.sendBatch(batch));
+    return producer;
+  }
+
+  /** A call failed on the shared producer `failed`: connect a successor, then close `failed`. */
+  private replaceShared(failed: Producer): void {
+    if (this.closed) return;
+    this.sharedProducer = undefined;
+    const close = () => void this.closeProducer(failed);
+    this.producer().then(close, close);
   }
 
   /** Disconnect a producer made by `createProducer`. */

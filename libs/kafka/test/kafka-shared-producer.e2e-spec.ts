@@ -1,0 +1,88 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { KafkaClient, KafkaModule } from '@tributary/kafka';
+import { testBrokers, TopicCapture, uniqueName, waitFor } from '@tributary/testing';
+import type { ProducerBatch } from 'kafkajs';
+
+/** The topic's `max.message.bytes`: the huge record is over it, the others far under. */
+const MAX_MESSAGE_BYTES = 2000;
+
+/**
+ * The shared producer after a request the broker refused in part (one partition's record too
+ * large, the other partition's appended). kafkajs takes back the sequence numbers of both
+ * partitions; a later request with as many records in the appended partition would reuse them,
+ * and the broker would ack it as a duplicate without writing it.
+ */
+describe('KafkaClient shared producer after a request refused in part (real broker)', () => {
+  const brokers = testBrokers();
+  let app: INestApplication;
+  let client: KafkaClient;
+  let topic: string;
+  let capture: TopicCapture;
+
+  beforeEach(async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [KafkaModule.forRoot({ brokers, serviceName: 'kafka-shared-producer-e2e', logLevel: 'nothing' })],
+    }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    client = app.get(KafkaClient);
+    topic = uniqueName('kafka-shared-producer');
+    const admin = await client.admin.client();
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) }] }],
+      waitForLeaders: true,
+    });
+    capture = await TopicCapture.start(brokers, [topic]);
+  }, 60_000);
+
+  afterEach(async () => {
+    await capture?.stop();
+    await app?.close();
+  });
+
+  /** One record over the limit in partition 0 and `value` in partition 1. */
+  const refusedInPart = (value: string): ProducerBatch => ({
+    topicMessages: [{ topic, messages: [{ partition: 0, value: 'x'.repeat(MAX_MESSAGE_BYTES * 3) }, { partition: 1, value }] }],
+    acks: -1,
+  });
+
+  /** The values the broker holds in the topic (read up to the high watermarks taken now). */
+  async function storedValues(): Promise<string[]> {
+    const offsets = await (await client.admin.client()).fetchTopicOffsets(topic);
+    const stored = offsets.reduce((sum, o) => sum + Number(o.high), 0);
+    return (await capture.waitForCount(stored)).map((m) => String(m.value));
+  }
+
+  it('stores a send that was waiting behind the refused request', async () => {
+    const outcomes: Array<{ refused: PromiseSettledResult<unknown>; concurrent: PromiseSettledResult<unknown>; value: string }> = [];
+    for (const [i, delayMs] of [0, 1, 2, 3, 5, 8].entries()) {
+      const producer = await client.producer();
+      const refused = producer.sendBatch(refusedInPart(`A-${i}`));
+      await new Promise((r) => setTimeout(r, delayMs));
+      const concurrent = (await client.producer()).send({ topic, messages: [{ partition: 1, value: `B-${i}` }], acks: -1 });
+      const [a, b] = await Promise.allSettled([refused, concurrent]);
+      outcomes.push({ refused: a, concurrent: b, value: `B-${i}` });
+    }
+    const values = await storedValues();
+    for (const { refused, concurrent, value } of outcomes) {
+      expect(refused.status).toBe('rejected');
+      expect(concurrent.status).toBe('fulfilled');
+      // Acked means written: not taken for a duplicate of the refused request's appended record.
+      expect(values).toContain(value);
+    }
+  }, 120_000);
+
+  it('stores a later send on the same producer object, and connects a successor', async () => {
+    const producer = await client.producer();
+    await expect(producer.sendBatch(refusedInPart('A'))).rejects.toThrow(/larger than the max message size/);
+    // A caller that kept the object: the send goes to the successor (the old numbers were taken back).
+    await producer.send({ topic, messages: [{ partition: 1, value: 'C' }], acks: -1 });
+    expect(await storedValues()).toEqual(expect.arrayContaining(['A', 'C']));
+    const successor = await client.producer();
+    expect(successor).not.toBe(producer);
+    await successor.send({ topic, messages: [{ partition: 1, value: 'D' }], acks: -1 });
+    expect(await storedValues()).toEqual(expect.arrayContaining(['A', 'C', 'D']));
+    await waitFor(() => client.producerConnected, { description: 'the successor to be connected' });
+  }, 60_000);
+});
