@@ -114,8 +114,10 @@ describe('app transactions during a Kafka outage, relay running on the same smal
     process.kill(frozenPid!, 'SIGCONT');
     frozenPid = undefined;
     await kafkaTool.stop({ name: CLUSTER });
+    // Rows to send while it is down: the relay may have shipped the whole backlog between SIGCONT and the stop.
+    await publishBacklog(101, 102);
     await waitFor(async () => !(await relay.metrics()).brokerAvailable, { timeoutMs: 60_000, description: 'the relay to notice the outage' });
-    const down = await appTransactions(50, 101);
+    const down = await appTransactions(50, 102);
     console.log(
       `outbox pool outage: app transactions while the broker hung p50 ${hung.p50} ms, max ${hung.max} ms, ${hung.starved.length} starved; ` +
         `while it was down p50 ${down.p50} ms, max ${down.max} ms, ${down.starved.length} starved`,

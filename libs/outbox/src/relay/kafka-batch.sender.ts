@@ -19,18 +19,35 @@ export class KafkaOutage extends Error {
   }
 }
 
+/** A send that threw: what it threw (kafkajs may throw anything). */
+interface SendFailure {
+  error: unknown;
+}
+
 /**
- * The relay's Kafka side: its own idempotent producer (same safe defaults as
- * `KafkaClient.producer()`, replaced after an outage without touching the app's shared producer),
- * creation of missing event topics, and sending a batch of rows in one request.
+ * The relay's Kafka side: its own idempotent producers (same safe defaults as
+ * `KafkaClient.producer()`, never the app's shared one), creation of missing event topics, and
+ * sending a batch of rows in one request.
+ *
+ * Each send has a producer to itself (`acquire`, then `release`), and a producer a send failed on
+ * is closed instead of used again. Why: when a produce request fails, kafkajs takes back the
+ * sequence numbers of every partition of the request, also of those whose records the broker had
+ * appended (a request refused in part, a retriable error on some partitions). The next request on
+ * that producer then reuses numbers the broker already holds: with a different record count it is
+ * refused (OUT_OF_ORDER_SEQUENCE_NUMBER); with the same count the broker takes it for a duplicate
+ * of the appended batch and acks it without writing it, and the relay would mark rows published
+ * that Kafka never stored. A producer that only its own send uses, dropped after a failure, never
+ * sends with numbers taken back (kafkajs' own retries of that request resend the same records,
+ * which the broker rightly deduplicates).
  */
 export class KafkaBatchSender {
-  private producer?: Promise<Producer>;
   private readonly ensuredTopics = new Set<string>();
-  /** Sends running on each producer, so that a replaced producer is closed only after its last one. */
-  private readonly sending = new Map<Producer, number>();
-  /** Producers replaced (see `replace`), closed once no send runs on them. */
-  private readonly retired = new Set<Producer>();
+  /** Connected producers no send is using. */
+  private readonly idle: Producer[] = [];
+  /** Producers a send is using. */
+  private readonly busy = new Set<Producer>();
+  /** Producers a send failed on (or that `close` retired while busy): closed when released. */
+  private readonly retired = new WeakSet<Producer>();
 
   constructor(
     private readonly kafka: KafkaClient,
@@ -47,128 +64,141 @@ export class KafkaBatchSender {
     for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
-  /** The connected producer; throws `KafkaOutage` when it cannot connect. */
-  async getProducer(): Promise<Producer> {
-    this.producer ??= this.kafka.createProducer();
-    try {
-      return await this.producer;
-    } catch (e) {
-      this.producer = undefined;
-      throw new KafkaOutage(e);
-    }
-  }
-
   /**
-   * Stop using `on.producer` for new batches (it closes once its running sends ended) and move this
-   * send to the current producer: a fresh one, unless another batch replaced it already. Resolves
-   * to a `KafkaOutage` when no producer can connect (the send stays on the old one).
+   * A connected producer that no other send uses until it is given back with `release`: an idle
+   * one, or a new one (always, with `fresh`). Throws `KafkaOutage` when a new one cannot connect.
    */
-  private async replace(on: { producer: Producer }): Promise<KafkaOutage | undefined> {
-    const old = on.producer;
-    if ((await this.producer?.catch(() => undefined)) === old) this.producer = undefined;
-    this.retired.add(old);
-    try {
-      on.producer = await this.getProducer();
-    } catch (e) {
-      return e as KafkaOutage;
+  async acquire(fresh = false): Promise<Producer> {
+    let producer = fresh ? undefined : this.idle.pop();
+    if (!producer) {
+      try {
+        producer = await this.kafka.createProducer();
+      } catch (e) {
+        throw new KafkaOutage(e);
+      }
     }
-    this.sendStarted(on.producer);
-    this.sendEnded(old);
-    return undefined;
+    this.busy.add(producer);
+    return producer;
   }
 
-  /** A send on `producer` started. */
-  private sendStarted(producer: Producer): void {
-    this.sending.set(producer, (this.sending.get(producer) ?? 0) + 1);
+  /** Give back a producer from `acquire`: idle again, or closed when a send failed on it. */
+  release(producer: Producer): void {
+    if (!this.busy.delete(producer)) return;
+    if (this.retired.has(producer)) void this.kafka.closeProducer(producer);
+    else this.idle.push(producer);
   }
 
-  /** A send on `producer` ended: close it if it was replaced and this was its last send. */
-  private sendEnded(producer: Producer): void {
-    const left = (this.sending.get(producer) ?? 1) - 1;
-    if (left > 0) return void this.sending.set(producer, left);
-    this.sending.delete(producer);
-    if (this.retired.delete(producer)) void this.kafka.closeProducer(producer);
-  }
-
-  /** Close the producer (a new one is created on the next send). */
+  /** Close the idle producers now and the busy ones when released (new ones are made on the next `acquire`). */
   async close(): Promise<void> {
-    const pending = this.producer;
-    this.producer = undefined;
-    const producer = await pending?.catch(() => undefined);
-    if (producer) await this.kafka.closeProducer(producer);
+    for (const producer of this.busy) this.retired.add(producer);
+    const idle = this.idle.splice(0);
+    await Promise.all(idle.map((producer) => this.kafka.closeProducer(producer)));
   }
 
   /**
-   * Send rows in one request. When the broker refuses it for a reason tied to records, send them
-   * one by one to find the culprits; a refused row blocks the later rows of its key in this batch.
+   * Send rows in one request on `producer` (from `acquire`; the caller releases it). When the broker
+   * refuses it for a reason tied to records, send them one by one to find the culprits; a refused
+   * row blocks the later rows of its key in this batch.
    */
   async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
     const topicMessages = toTopicMessages(rows);
     const observation = this.telemetry.startSend(topicMessages);
-    this.sendStarted(producer);
-    const on = { producer };
-    let result: SendResult;
-    try {
-      result = await this.sendRows(on, rows, topicMessages);
-    } finally {
-      this.sendEnded(on.producer);
-    }
+    const result = await this.sendRows(producer, rows, topicMessages);
     observation.end({ failedTopics: new Set(result.failed.map((f) => f.row.topic)), error: result.failed[0]?.error, outage: result.outage });
     return result;
   }
 
-  /** Send on `on.producer`, which becomes the fresh producer when this send replaces it. */
-  private async sendRows(on: { producer: Producer }, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
+  private async sendRows(producer: Producer, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
     try {
       await this.ensureTopics(topicMessages.map((t) => t.topic));
     } catch (e) {
       return { acked: [], failed: [], outage: e };
     }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await on.producer.sendBatch({ topicMessages, acks: -1 });
-        return { acked: rows, failed: [] };
-      } catch (e) {
-        // Out of sequence: this producer's numbering is off (see below, a refusal on another batch
-        // that shared it); the batch goes once more on a fresh producer.
-        if (attempt === 1 && isOutOfSequence(e)) {
-          const outage = await this.replace(on);
-          if (outage) return { acked: [], failed: [], outage: outage.reason };
-          continue;
-        }
-        if (classifySendError(e) === 'outage') {
-          void this.close();
-          return { acked: [], failed: [], outage: e };
-        }
-        if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: e }] };
-        break;
-      }
+    let failure = await this.trySend(producer, topicMessages);
+    if (failure && isOutOfSequence(failure.error)) {
+      // The broker no longer knows this producer's numbering (e.g. it lost the producer's state):
+      // the batch goes once more on a fresh producer.
+      const fresh = await this.onFreshProducer((p) => this.trySend(p, topicMessages));
+      if (fresh instanceof KafkaOutage) return { acked: [], failed: [], outage: fresh.reason };
+      failure = fresh;
     }
-    // kafkajs took back the sequence numbers of every partition of the refused request, also of
-    // those whose records the broker appended: on this producer the next records of those
-    // partitions would be out of sequence. The rows go one by one on a fresh producer (a new
-    // producer id numbers from 0); the records the broker had appended come twice (at least once).
-    const outage = await this.replace(on);
-    if (outage) return { acked: [], failed: [], outage: outage.reason };
-    const { producer } = on;
+    if (!failure) return { acked: rows, failed: [] };
+    if (classifySendError(failure.error) === 'outage') return this.outage(failure.error);
+    if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: failure.error }] };
+    return this.sendOneByOne(rows);
+  }
+
+  /**
+   * The rows of a refused request one by one, on fresh producers: the one that sent the request
+   * is retired (its numbers were taken back), and so is each one a row fails on. The records the
+   * broker had appended before the refusal come twice (at least once; the first copies keep the order).
+   */
+  private async sendOneByOne(rows: OutboxRow[]): Promise<SendResult> {
     const result: SendResult = { acked: [], failed: [] };
     const blocked = new Set<string>();
-    for (const row of rows) {
-      if (row.key !== null && blocked.has(row.key)) continue;
-      try {
-        await producer.sendBatch({ topicMessages: toTopicMessages([row]), acks: -1 });
-        result.acked.push(row);
-      } catch (e) {
-        if (classifySendError(e) === 'outage') {
+    let producer: Producer | undefined;
+    try {
+      for (const row of rows) {
+        if (row.key !== null && blocked.has(row.key)) continue;
+        if (!producer) {
+          try {
+            producer = await this.acquire();
+          } catch (e) {
+            result.outage = (e as KafkaOutage).reason;
+            return result;
+          }
+        }
+        const failure = await this.trySend(producer, toTopicMessages([row]));
+        if (!failure) {
+          result.acked.push(row);
+          continue;
+        }
+        this.release(producer);
+        producer = undefined;
+        if (classifySendError(failure.error) === 'outage') {
           void this.close();
-          result.outage = e;
+          result.outage = failure.error;
           return result;
         }
-        result.failed.push({ row, error: e });
+        result.failed.push({ row, error: failure.error });
         if (row.key !== null) blocked.add(row.key);
       }
+      return result;
+    } finally {
+      if (producer) this.release(producer);
     }
-    return result;
+  }
+
+  /** One request; when it throws, the producer is retired (kafkajs took back its sequence numbers). */
+  private async trySend(producer: Producer, topicMessages: TopicMessages[]): Promise<SendFailure | undefined> {
+    try {
+      await producer.sendBatch({ topicMessages, acks: -1 });
+      return undefined;
+    } catch (error) {
+      this.retired.add(producer);
+      return { error };
+    }
+  }
+
+  /** Run `send` on a new producer, released after; a `KafkaOutage` when it does not connect. */
+  private async onFreshProducer(send: (producer: Producer) => Promise<SendFailure | undefined>): Promise<SendFailure | undefined | KafkaOutage> {
+    let producer: Producer;
+    try {
+      producer = await this.acquire(true);
+    } catch (e) {
+      return e as KafkaOutage;
+    }
+    try {
+      return await send(producer);
+    } finally {
+      this.release(producer);
+    }
+  }
+
+  /** Kafka is unreachable: every producer is closed (busy ones when released), the batch stops. */
+  private outage(error: unknown): SendResult {
+    void this.close();
+    return { acked: [], failed: [], outage: error };
   }
 }
 

@@ -104,7 +104,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     void this.poll();
   }
 
-  /** Stop taking new batches, wait for the running ones, close the relay's producer. Idempotent. */
+  /** Stop taking new batches, wait for the running ones, close the relay's producers. Idempotent. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
@@ -173,8 +173,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let outcome: BatchOutcome | undefined;
     const startedAt = performance.now();
     try {
-      const producer = await this.sender.getProducer();
-      outcome = await this.shipper.ship(lanes, producer, signalledAt);
+      const producer = await this.sender.acquire();
+      try {
+        outcome = await this.shipper.ship(lanes, producer, signalledAt);
+      } finally {
+        this.sender.release(producer);
+      }
       this.databaseAvailable = true;
     } catch (e) {
       if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
