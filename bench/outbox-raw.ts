@@ -2,10 +2,11 @@
  * The raw kafkajs baseline of the outbox benchmark: the relay's own producer settings
  * (KafkaClient.createProducer), the very bytes the relay sends (read from the outbox table before
  * timing, so neither side encodes inside its timed window), sendBatch(batchSize) with `concurrency`
- * calls at once, timed from the first send to the last ack like the relay.
+ * calls at once, each on a producer of its own like the relay's sends, timed from the first send to
+ * the last ack like the relay.
  */
 import type { KafkaClient } from '@tributary/kafka';
-import type { Message } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 
 /** At most this many distinct messages are held in memory; longer runs send them again in a cycle. */
@@ -40,10 +41,10 @@ export async function rawCeiling(
   count: number,
   options: { batchSize: number; concurrency: number },
 ): Promise<RawFigures> {
-  const producer = await kafka.createProducer();
+  const producers = await Promise.all(Array.from({ length: options.concurrency }, () => kafka.createProducer()));
   try {
-    // Warm-up: metadata and the producer id, as the relay has them before its first send too.
-    await producer.sendBatch({ topicMessages: [{ topic, messages: [messages[0]] }], acks: -1 });
+    // Warm-up: metadata and the producer ids, as the relay has them before its first sends too.
+    await Promise.all(producers.map((producer) => producer.sendBatch({ topicMessages: [{ topic, messages: [messages[0]] }], acks: -1 })));
     const batches: Message[][] = [];
     for (let from = 0; from < count; from += options.batchSize) {
       const size = Math.min(options.batchSize, count - from);
@@ -52,16 +53,16 @@ export async function rawCeiling(
     let next = 0;
     const cpu = process.cpuUsage();
     const started = performance.now();
-    const worker = async () => {
+    const worker = async (producer: Producer) => {
       while (next < batches.length) {
         const batch = batches[next++];
         await producer.sendBatch({ topicMessages: [{ topic, messages: batch }], acks: -1 });
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    await Promise.all(producers.map(worker));
     const seconds = (performance.now() - started) / 1000;
     return { eventsPerSecond: Math.round(count / seconds), seconds: Math.round(seconds * 1000) / 1000, cpuMsPer1000: cpuMsPer1000(cpu, count) };
   } finally {
-    await kafka.closeProducer(producer);
+    await Promise.all(producers.map((producer) => kafka.closeProducer(producer)));
   }
 }

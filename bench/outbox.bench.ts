@@ -21,7 +21,8 @@
  * BENCH_LATENCY_RATES (100,1000,5000), BENCH_LATENCY_DUMP=<prefix> (per-event lines in <prefix>-<rate>.jsonl),
  * BENCH_LATENCY_CPU_PROFILE=<prefix> (a CPU profile of this process, the relay's, during each rate: <prefix>-<rate>.cpuprofile),
  * BENCH_PREPARED_STATEMENTS=0 (relay.preparedStatements off), BENCH_LANES_PER_BATCH (16), BENCH_PHASES (throughput,latency,observability[,relays]) and
- * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the drain, summarised in `profile`).
+ * BENCH_CPU_PROFILE=<file.cpuprofile> (a CPU profile of the first drain, summarised in `profile`, and of the raw half after
+ * it in `<file>.raw`, summarised in `rawProfile`).
  * `-- --relays 1,2,3`: throughput with 1, 2 and 3 relay processes on one table (see relayScaling).
  * The last stdout line is one JSON object.
  */
@@ -208,6 +209,7 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
   const rawHalves = [await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions)];
   const drains: Array<Awaited<ReturnType<typeof drain>>> = [];
   let profile: Awaited<ReturnType<typeof profiled>>['profile'];
+  let rawProfile: Awaited<ReturnType<typeof profiled>>['profile'];
   for (let round = 1; round <= ROUNDS; round++) {
     if (round > 1) {
       await dataSource.query(`TRUNCATE "${TABLE}"`);
@@ -220,7 +222,11 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
     await relay.stop();
     drains.push(drained);
     log(`relay round ${round}: drained ${BACKLOG} rows at ${drained.eventsPerSecond} events/s (first send to last ack), ${drained.cpuMsPer1000} CPU ms/1000, peak RSS ${drained.peakRssMb} MB; ${drained.batches} batches, medians ${JSON.stringify(drained.batchMedians)}`);
-    rawHalves.push(await rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions));
+    // With a profile asked for, the raw half after the first drain is profiled too (`<file>.raw`): the same work's baseline.
+    const rawFile = round === 1 && process.env.BENCH_CPU_PROFILE ? `${process.env.BENCH_CPU_PROFILE}.raw` : undefined;
+    const profiledRaw = await profiled(rawFile, () => rawCeiling(kafka, RAW_TOPIC, messages, BACKLOG / 2, sendOptions));
+    rawProfile ??= profiledRaw.profile;
+    rawHalves.push(profiledRaw.result);
   }
   // The round with the median rate stands for the relay (its batch medians and RSS go with it);
   // with an even number of rounds, the slower of the middle two.
@@ -242,7 +248,7 @@ async function throughput(run: BenchRun, app: INestApplicationContext) {
   log(`relay median ${drained.eventsPerSecond} events/s, ${relayCpu} CPU ms/1000; raw median ${raw.eventsPerSecond} msg/s (halves ${raw.halves.join(', ')}), ${raw.cpuMsPer1000} CPU ms/1000`);
   const relayToRaw = run.ratio(run.measured(relayRate), run.measured(raw.eventsPerSecond));
   const cpuPerEventToRaw = run.ratio(run.measured(relayCpu), run.measured(raw.cpuMsPer1000));
-  return { drained, raw, relayToRaw, cpuPerEventToRaw, profile };
+  return { drained, raw, relayToRaw, cpuPerEventToRaw, profile, rawProfile };
 }
 
 /** Phase 3: commit-to-ack at each offered rate, the relay running with LISTEN/NOTIFY. */
@@ -354,6 +360,7 @@ async function main(): Promise<void> {
       relayToRaw: tp?.relayToRaw,
       cpuPerEventToRaw: tp?.cpuPerEventToRaw,
       profile: tp?.profile,
+      rawProfile: tp?.rawProfile,
       latency,
       observability,
       relays,

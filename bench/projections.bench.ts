@@ -15,7 +15,8 @@
  *
  *   npm run bench:projections             # 1,000,000 events
  *   BENCH_QUICK=1 npm run bench:projections   # 50,000 events
- *   BENCH_CPU_PROFILE=/tmp/p.cpuprofile ...    # profile the @OnBatch and @On phases (`<file>` and `<file>.on`); summary in the JSON
+ *   BENCH_CPU_PROFILE=/tmp/p.cpuprofile ...    # profile the @OnBatch and @On phases (`<file>`, `<file>.on`) and the bare-pg
+ *                                              # per-event consumer (`<file>.same-on`, the @On phase's baseline); summary in the JSON
  *
  * KAFKA_BROKERS (default 127.0.0.1:9092), DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  * The last stdout line is one JSON object.
@@ -387,7 +388,9 @@ async function main(): Promise<void> {
     log(`projection @On: ${perEvent.eventsPerSecond} events/s`);
     const SAME_WORK_MODEL = `bench_counters_same_${suffix}`;
     await createReadModel(dataSource, SAME_WORK_MODEL);
-    const sameWorkPerEvent = await rawWithUpserts(kafka, 'raw-pg-per-event', SAME_WORK_MODEL, 'per-event', PER_EVENT_EVENTS);
+    const { result: sameWorkPerEvent, profile: profileSameWorkPerEvent } = await profiled(profileFile && `${profileFile}.same-on`, () =>
+      rawWithUpserts(kafka, 'raw-pg-per-event', SAME_WORK_MODEL, 'per-event', PER_EVENT_EVENTS),
+    );
     const sameWorkBatch = await rawWithUpserts(kafka, 'raw-pg-batch', SAME_WORK_MODEL, 'batch', EVENTS);
     await dataSource.query(`DROP TABLE IF EXISTS ${SAME_WORK_MODEL}`);
 
@@ -428,7 +431,7 @@ async function main(): Promise<void> {
       rebuild: { events: EVENTS, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(EVENTS / rebuildSeconds), peakRssMb: rebuildPeakRssMb },
       observability,
       machine: run.machine(),
-      ...(profile ? { profile: { onBatch: profile, perEvent: profilePerEvent } } : {}),
+      ...(profile ? { profile: { onBatch: profile, perEvent: profilePerEvent, sameWorkPerEvent: profileSameWorkPerEvent } } : {}),
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
