@@ -114,9 +114,8 @@ export class OutboxPublisher implements OnModuleInit {
       if (rows.length > 0) {
         const store = this.context.store;
         const session = new QueryRunnerSession(runner);
-        await store.insert(session, rows);
-        // Read after the insert: a re-lane either waits for this transaction or is seen here.
-        const recorded = await store.afterInsert(session, [...new Set(rows.map((r) => r.lane))], runner);
+        // The lane count is read after the insert: a re-lane either waits for this transaction or is seen here.
+        const recorded = await store.insertAndReadLaneCount(session, rows, runner);
         if (recorded !== undefined && recorded !== lanes) {
           throw new OutboxLaneCountMismatchException(this.context.options.tableName, recorded, lanes);
         }

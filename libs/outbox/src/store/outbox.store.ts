@@ -267,25 +267,37 @@ export abstract class OutboxStore {
   /** Insert rows in the session's transaction. */
   async insert(session: SqlSession, rows: NewOutboxRow[]): Promise<void> {
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const p = this.params();
-      const values = rows.slice(start, start + INSERT_CHUNK).map((r) => {
-        const at = this.toDbTime(r.createdAt);
-        return `(${p.list([r.eventId, r.topic, r.key, r.type, r.version, r.payload, JSON.stringify(r.headers), r.lane, 'pending', 0, at, at])})`;
-      });
-      await session.execute(
-        `INSERT INTO ${this.t} (event_id, topic, message_key, event_type, event_version, payload, headers, lane, status, attempts, created_at, available_at) VALUES ${values.join(', ')}`,
-        p.values,
-      );
+      const { sql, params } = this.insertStatement(rows.slice(start, start + INSERT_CHUNK));
+      await session.execute(sql, params.values);
     }
   }
 
+  /** The INSERT of `rows` (at most `INSERT_CHUNK`), with its parameters. */
+  protected insertStatement(rows: NewOutboxRow[]): { sql: string; params: SqlParams } {
+    const params = this.params();
+    const values = rows.map((r) => {
+      const at = this.toDbTime(r.createdAt);
+      return `(${params.list([r.eventId, r.topic, r.key, r.type, r.version, r.payload, JSON.stringify(r.headers), r.lane, 'pending', 0, at, at])})`;
+    });
+    const sql = `INSERT INTO ${this.t} (event_id, topic, message_key, event_type, event_version, payload, headers, lane, status, attempts, created_at, available_at) VALUES ${values.join(', ')}`;
+    return { sql, params };
+  }
+
   /**
-   * Read back what the caller's transaction sees of the recorded lane count, after its rows were
-   * inserted (so a re-lane either waits for the transaction or is seen by it). Dialects with a
-   * wake-up channel also notify the relays of `lanes` once `transaction` commits. Undefined when no
-   * count is recorded.
+   * What `publish` writes: insert `rows` in the caller's transaction, then read back the recorded
+   * lane count that transaction sees (so a re-lane either waits for it or is seen by it). Dialects
+   * with a wake-up channel also notify the relays of the rows' lanes once `transaction` commits.
+   * Undefined when no count is recorded.
    */
-  async afterInsert(session: SqlSession, _lanes: number[], _transaction: QueryRunner): Promise<number | undefined> {
+  async insertAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], transaction: QueryRunner): Promise<number | undefined> {
+    const lastChunk = Math.max(0, Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK);
+    await this.insert(session, rows.slice(0, lastChunk));
+    return this.insertLastAndReadLaneCount(session, rows.slice(lastChunk), transaction);
+  }
+
+  /** The last chunk of `insertAndReadLaneCount` and the read: two statements here. */
+  protected async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], _transaction: QueryRunner): Promise<number | undefined> {
+    await this.insert(session, rows);
     return this.readLaneCount(session, this.laneCountReadLock);
   }
 

@@ -4,7 +4,8 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { LockingOutboxStore } from './locking-outbox.store';
 import type { ClaimedRows, ClaimReadOptions, OutboxColumnTypes, OutboxDialect, OutboxWakeupListener } from './outbox.store';
-import { OutboxStore, perLaneShare } from './outbox.store';
+import { LANE_COUNT_KEY, OutboxStore, perLaneShare } from './outbox.store';
+import type { NewOutboxRow } from './outbox-row.interface';
 import { PostgresCommitNotifier } from './postgres-commit.notifier';
 import { PostgresNotificationListener, type PgClient, type PgClientConstructor } from './postgres-notification.listener';
 import type { SqlParams, SqlSession } from './sql-session';
@@ -331,9 +332,20 @@ export class PostgresOutboxStore extends LockingOutboxStore {
    * The lane count read; the relays are notified of `lanes` after `transaction` commits (see
    * `PostgresCommitNotifier`), never for rolled-back rows.
    */
-  override async afterInsert(session: SqlSession, lanes: number[], transaction: QueryRunner): Promise<number | undefined> {
-    this.notifier.track(transaction, lanes);
-    return super.afterInsert(session, lanes, transaction);
+  /**
+   * One statement, so one round trip, for the last (usually only) 500 rows of a publish and the
+   * lane count read: the INSERT in a WITH clause, the read in the main query. Both see the
+   * statement's snapshot, which PostgreSQL takes after the statement locked its tables (read
+   * committed): a re-lane holding the table is waited for, then seen, as with a read of its own.
+   */
+  protected override async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], transaction: QueryRunner): Promise<number | undefined> {
+    const { sql, params } = this.insertStatement(rows);
+    const [row] = await session.query<{ meta_value: unknown }>(
+      `WITH inserted AS (${sql}) SELECT meta_value FROM ${this.metaTable} WHERE meta_key = ${params.add(LANE_COUNT_KEY)}`,
+      params.values,
+    );
+    this.notifier.track(transaction, [...new Set(rows.map((r) => r.lane))]);
+    return row ? Number(row.meta_value) : undefined;
   }
 
   override async close(): Promise<void> {
