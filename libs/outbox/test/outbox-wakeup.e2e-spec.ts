@@ -8,6 +8,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { OutboxPublisher, OutboxRelay } from '@tributary/outbox';
 import { testBrokers, uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
 import type { DataSource } from 'typeorm';
+import { laneOfKey } from '../src/util/lane-hash';
 import { databaseOptions, defineOrderEvent, dropOutboxTables, startOutboxApp } from './outbox-test.fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,6 +59,19 @@ describe('outbox wake-ups after commit (PostgreSQL)', () => {
     const [committed] = await dataSource.transaction((m) => publisher.publish(m, new OrderPlaced({ orderId: 'wake-3', seq: 1 })));
     await waitFor(() => shipped.has(committed), { timeoutMs: 10_000, description: 'the next committed event to ship' });
     expect(shipped.has(rolledBack[0])).toBe(false);
+  }, 60_000);
+
+  it('wakes the lanes of every row of a publish larger than one INSERT (1,200 rows, two lanes)', async () => {
+    // 1,000 rows of one key, then 200 of a key in another lane: the two lanes are written by different INSERTs.
+    const lanes = 64;
+    const first = 'wake-big-0';
+    const second = Array.from({ length: 50 }, (_, i) => `wake-big-${i + 1}`).find((k) => laneOfKey(k, lanes) !== laneOfKey(first, lanes))!;
+    const events = [
+      ...Array.from({ length: 1000 }, (_, i) => new OrderPlaced({ orderId: first, seq: i + 1 })),
+      ...Array.from({ length: 200 }, (_, i) => new OrderPlaced({ orderId: second, seq: i + 1 })),
+    ];
+    const ids = await dataSource.transaction((m) => app.get(OutboxPublisher).publish(m, events));
+    await waitFor(() => ids.every((id) => shipped.has(id)), { timeoutMs: 20_000, description: `all ${ids.length} rows to ship, woken by NOTIFY alone` });
   }, 60_000);
 
   it('sends the wake-up of a commit made just before the publishing app closes', async () => {

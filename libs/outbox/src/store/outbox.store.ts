@@ -289,14 +289,14 @@ export abstract class OutboxStore {
    * with a wake-up channel also notify the relays of the rows' lanes once `transaction` commits.
    * Undefined when no count is recorded.
    */
-  async insertAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], transaction: QueryRunner): Promise<number | undefined> {
+  async insertAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], _transaction: QueryRunner): Promise<number | undefined> {
     const lastChunk = Math.max(0, Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK);
     await this.insert(session, rows.slice(0, lastChunk));
-    return this.insertLastAndReadLaneCount(session, rows.slice(lastChunk), transaction);
+    return this.insertLastAndReadLaneCount(session, rows.slice(lastChunk));
   }
 
   /** The last chunk of `insertAndReadLaneCount` and the read: two statements here. */
-  protected async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], _transaction: QueryRunner): Promise<number | undefined> {
+  protected async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[]): Promise<number | undefined> {
     await this.insert(session, rows);
     return this.readLaneCount(session, this.laneCountReadLock);
   }

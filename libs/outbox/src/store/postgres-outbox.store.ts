@@ -329,22 +329,27 @@ export class PostgresOutboxStore extends LockingOutboxStore {
   };
 
   /**
-   * The lane count read; the relays are notified of `lanes` after `transaction` commits (see
-   * `PostgresCommitNotifier`), never for rolled-back rows.
+   * The rows and the lane count read; the relays are notified of the lanes of all the rows after
+   * `transaction` commits (see `PostgresCommitNotifier`), never for rolled-back rows.
    */
+  override async insertAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], transaction: QueryRunner): Promise<number | undefined> {
+    const recorded = await super.insertAndReadLaneCount(session, rows, transaction);
+    this.notifier.track(transaction, [...new Set(rows.map((r) => r.lane))]);
+    return recorded;
+  }
+
   /**
    * One statement, so one round trip, for the last (usually only) 500 rows of a publish and the
    * lane count read: the INSERT in a WITH clause, the read in the main query. Both see the
    * statement's snapshot, which PostgreSQL takes after the statement locked its tables (read
    * committed): a re-lane holding the table is waited for, then seen, as with a read of its own.
    */
-  protected override async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], transaction: QueryRunner): Promise<number | undefined> {
+  protected override async insertLastAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[]): Promise<number | undefined> {
     const { sql, params } = this.insertStatement(rows);
     const [row] = await session.query<{ meta_value: unknown }>(
       `WITH inserted AS (${sql}) SELECT meta_value FROM ${this.metaTable} WHERE meta_key = ${params.add(LANE_COUNT_KEY)}`,
       params.values,
     );
-    this.notifier.track(transaction, [...new Set(rows.map((r) => r.lane))]);
     return row ? Number(row.meta_value) : undefined;
   }
 
