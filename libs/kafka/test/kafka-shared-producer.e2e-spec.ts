@@ -48,11 +48,7 @@ describe('KafkaClient shared producer after a request refused in part (real brok
   });
 
   /** The values the broker holds in the topic (read up to the high watermarks taken now). */
-  async function storedValues(): Promise<string[]> {
-    const offsets = await (await client.admin.client()).fetchTopicOffsets(topic);
-    const stored = offsets.reduce((sum, o) => sum + Number(o.high), 0);
-    return (await capture.waitForCount(stored)).map((m) => String(m.value));
-  }
+  const storedValues = async (): Promise<string[]> => (await capture.waitForStored()).map((m) => String(m.value));
 
   it('stores a send that was waiting behind the refused request', async () => {
     const outcomes: Array<{ refused: PromiseSettledResult<unknown>; concurrent: PromiseSettledResult<unknown>; value: string }> = [];

@@ -16,13 +16,17 @@ export interface CapturedMessage {
 export class TopicCapture {
   readonly messages: CapturedMessage[] = [];
 
-  private constructor(private readonly consumer: Consumer) {}
+  private constructor(
+    private readonly consumer: Consumer,
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+  ) {}
 
   /** Start capturing; resolves once the consumer has joined its (unique) group. */
   static async start(brokers: string[], topics: string[], timeoutMs = 30_000): Promise<TopicCapture> {
     const kafka = new Kafka({ clientId: 'tributary-capture', brokers, logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: uniqueName('capture'), maxWaitTimeInMs: 100 });
-    const capture = new TopicCapture(consumer);
+    const capture = new TopicCapture(consumer, kafka, topics);
     let joined = false;
     consumer.on(consumer.events.GROUP_JOIN, () => {
       joined = true;
@@ -45,6 +49,23 @@ export class TopicCapture {
       description: `${count} messages (have ${this.messages.length})`,
     });
     return this.messages;
+  }
+
+  /**
+   * Wait until every message the broker holds in the captured topics now (up to their high
+   * watermarks, read at this call) arrived; returns them. What a producer was told is stored can
+   * then be looked for in `messages`.
+   */
+  async waitForStored(timeoutMs = 30_000): Promise<CapturedMessage[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    let stored = 0;
+    try {
+      for (const topic of this.topics) stored += (await admin.fetchTopicOffsets(topic)).reduce((sum, o) => sum + Number(o.high), 0);
+    } finally {
+      await admin.disconnect();
+    }
+    return this.waitForCount(stored, timeoutMs);
   }
 
   async stop(): Promise<void> {

@@ -117,10 +117,18 @@ export class KafkaBatchSender {
     let failure = await this.trySend(producer, topicMessages);
     if (failure && isOutOfSequence(failure.error)) {
       // The broker no longer knows this producer's numbering (e.g. it lost the producer's state):
-      // the batch goes once more on a fresh producer.
-      const fresh = await this.onFreshProducer((p) => this.trySend(p, topicMessages));
-      if (fresh instanceof KafkaOutage) return { acked: [], failed: [], outage: fresh.reason };
-      failure = fresh;
+      // the batch goes once more on a new producer.
+      let fresh: Producer;
+      try {
+        fresh = await this.acquire(true);
+      } catch (e) {
+        return { acked: [], failed: [], outage: (e as KafkaOutage).reason };
+      }
+      try {
+        failure = await this.trySend(fresh, topicMessages);
+      } finally {
+        this.release(fresh);
+      }
     }
     if (!failure) return { acked: rows, failed: [] };
     if (classifySendError(failure.error) === 'outage') return this.outage(failure.error);
@@ -177,21 +185,6 @@ export class KafkaBatchSender {
     } catch (error) {
       this.retired.add(producer);
       return { error };
-    }
-  }
-
-  /** Run `send` on a new producer, released after; a `KafkaOutage` when it does not connect. */
-  private async onFreshProducer(send: (producer: Producer) => Promise<SendFailure | undefined>): Promise<SendFailure | undefined | KafkaOutage> {
-    let producer: Producer;
-    try {
-      producer = await this.acquire(true);
-    } catch (e) {
-      return e as KafkaOutage;
-    }
-    try {
-      return await send(producer);
-    } finally {
-      this.release(producer);
     }
   }
 

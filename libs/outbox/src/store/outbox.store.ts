@@ -290,7 +290,9 @@ export abstract class OutboxStore {
    * Undefined when no count is recorded.
    */
   async insertAndReadLaneCount(session: SqlSession, rows: NewOutboxRow[], _transaction: QueryRunner): Promise<number | undefined> {
-    const lastChunk = Math.max(0, Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK);
+    // The usual publish (one event, or a few) is one chunk: no copies of `rows`.
+    if (rows.length <= INSERT_CHUNK) return this.insertLastAndReadLaneCount(session, rows);
+    const lastChunk = Math.floor((rows.length - 1) / INSERT_CHUNK) * INSERT_CHUNK;
     await this.insert(session, rows.slice(0, lastChunk));
     return this.insertLastAndReadLaneCount(session, rows.slice(lastChunk));
   }
