@@ -26,7 +26,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       moduleNameMapper,
-      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/schematics/**/*.spec.ts', '<rootDir>/ops/**/*.spec.ts'],
+      testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/schematics/**/*.spec.ts', '<rootDir>/ops/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '/files/'],
     },
     {

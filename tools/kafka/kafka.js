@@ -204,13 +204,26 @@ function prepare(cluster, fresh) {
     fs.rmSync(cluster.stateDir, { recursive: true, force: true });
   }
   fs.mkdirSync(cluster.stateDir, { recursive: true });
-  const clusterId = (sameShape && !fresh && saved.clusterId) || crypto.randomBytes(16).toString('base64url');
+  const reusable = sameShape && !fresh && typeof saved.clusterId === 'string' && !saved.clusterId.startsWith('-');
+  const clusterId = reusable ? saved.clusterId : newClusterId();
   fs.writeFileSync(
     clusterFile,
     JSON.stringify({ clusterId, port: cluster.port, nodes: cluster.nodes.length }, null, 2),
   );
   fs.writeFileSync(path.join(cluster.stateDir, 'log4j.properties'), LOG4J);
   return clusterId;
+}
+
+/**
+ * A random cluster id: 16 bytes in base64url, as Kafka's own. One in 64 of those starts with '-',
+ * which kafka-storage's argument parser takes for an option ("--cluster-id: expected one
+ * argument"), so such ids are drawn again (Kafka's Uuid.randomUuid() skips them too).
+ */
+function newClusterId(randomBytes = crypto.randomBytes) {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function format(node, clusterId, jars) {
@@ -464,4 +477,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { start, stop, startNode, restart, status, ensureJars, KafkaToolError };
+module.exports = { start, stop, startNode, restart, status, ensureJars, newClusterId, KafkaToolError };
