@@ -70,7 +70,13 @@ export interface ProjectionsModuleOptions {
   unknownEventPolicy?: UnknownEventPolicy;
   /** Attempts of a failing handler before its event is dead-lettered (or the projection stops). @default 3 */
   maxAttempts?: number;
-  /** Pause before retrying a failed handler, ms (doubles per attempt up to `retryBackoffMaxMs`). @default 50 */
+  /**
+   * Pause before retrying a failed handler, ms (doubles per attempt up to `retryBackoffMaxMs`).
+   * Also the first pause before a batch the database refused for a conflict (deadlock,
+   * serialization failure, lock timeout) is applied again, with ±50 % jitter; conflicts are
+   * retried for as long as the projection runs and never count towards `maxAttempts`.
+   * @default 50
+   */
   retryBackoffMs?: number;
   /**
    * Longest pause between two tries of a failing handler, ms (at least `retryBackoffMs`). The

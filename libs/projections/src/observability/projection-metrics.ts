@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { MetricLabels, throttledRead, TributaryMetrics } from '@tributary/kafka';
 import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { TransactionConflict } from '../errors/transaction-conflict';
 import { PROJECTION_STATES, type DeadLetterReason, type ProjectionState } from '../interfaces/projection-policies.enum';
 import type { ProjectionPartitionStatus } from '../interfaces/projection-status.interface';
 
@@ -39,6 +40,7 @@ export class ProjectionMetricsRecorder {
     private readonly appliedCounter: Counter<ByType>,
     private readonly durationHistogram: Histogram<ByType>,
     private readonly deadLetterCounter: Counter<typeof PROJECTION | typeof REASON>,
+    private readonly conflictCounter: Counter<typeof PROJECTION | typeof REASON>,
   ) {}
 
   /** Events applied (committed): counted per run of one type, not per event. */
@@ -67,6 +69,11 @@ export class ProjectionMetricsRecorder {
     this.deadLetterCounter.inc({ [PROJECTION]: this.projection, [REASON]: reason }, count);
   }
 
+  /** A batch transaction was rolled back for `reason` and will be applied again. */
+  conflicted(reason: TransactionConflict): void {
+    this.conflictCounter.inc({ [PROJECTION]: this.projection, [REASON]: reason });
+  }
+
   private of(type: string): { applied: CounterChild; duration: HistogramChild } {
     let children = this.byType.get(type);
     if (!children) {
@@ -91,6 +98,7 @@ export class ProjectionMetrics implements OnModuleDestroy {
   private readonly applied: Counter<ByType>;
   private readonly handlerDuration: Histogram<ByType>;
   private readonly deadLettered: Counter<typeof PROJECTION | typeof REASON>;
+  private readonly conflicts: Counter<typeof PROJECTION | typeof REASON>;
   private readonly lag: Gauge<LagLabels>;
   private readonly rebuildProgress: Gauge<typeof PROJECTION>;
   private readonly state: Gauge<typeof PROJECTION | typeof STATE>;
@@ -116,6 +124,11 @@ export class ProjectionMetrics implements OnModuleDestroy {
       help: 'Messages a projection sent to its dead-letter topic, by reason (tributary-dlq-reason).',
       labelNames: [PROJECTION, REASON] as const,
     });
+    this.conflicts = metrics.counter({
+      name: 'tributary_projection_transaction_conflicts_total',
+      help: 'Batch transactions of a projection the database refused for a conflict with another transaction, rolled back and applied again, by reason (deadlock, serialization-failure, lock-timeout).',
+      labelNames: [PROJECTION, REASON] as const,
+    });
     this.lag = metrics.gauge({
       name: 'tributary_projection_lag',
       help: 'Messages of a partition after the projection\'s checkpoint (high watermark - next offset to apply).',
@@ -135,7 +148,7 @@ export class ProjectionMetrics implements OnModuleDestroy {
 
   /** The recorder a projection's worker feeds. */
   recorder(projection: string): ProjectionMetricsRecorder {
-    return new ProjectionMetricsRecorder(projection, this.applied, this.handlerDuration, this.deadLettered);
+    return new ProjectionMetricsRecorder(projection, this.applied, this.handlerDuration, this.deadLettered, this.conflicts);
   }
 
   /** Report the gauges of `projections` on every scrape until the module is destroyed. */

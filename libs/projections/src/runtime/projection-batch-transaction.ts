@@ -1,10 +1,13 @@
-import type { ConsumedBatch } from '@tributary/kafka';
+import type { Logger } from '@nestjs/common';
+import { backoffDelay, type BackoffPolicy, type ConsumedBatch } from '@tributary/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { HandlerFailureError } from '../errors/handler-failure.error';
 import { InboxConflictError } from '../errors/inbox-conflict.error';
+import { transactionConflictOf, type TransactionConflict } from '../errors/transaction-conflict';
 import type { ProjectionMetricsRecorder } from '../observability/projection-metrics';
 import { DeadLetterHeaders } from '../projections.constants';
 import type { InboxEntry } from '../persistence/projection-store';
+import type { HeartbeatPause } from './heartbeat-pause';
 import type { PreparedMessage } from './prepared-message';
 import type { ProjectionConsumer } from './projection-consumer';
 import type { ProjectionDeadLetterer } from './projection-dead-letterer';
@@ -38,11 +41,18 @@ export interface BatchTransactionParts {
   retrier: ProjectionSavepointRetrier;
   deadLetterer: ProjectionDeadLetterer;
   metrics: ProjectionMetricsRecorder;
+  /** Waits between tries of a batch the database refused for a conflict, heartbeating. */
+  pause: HeartbeatPause;
+  /** Pauses after the 1st, 2nd… conflict in a row of one batch (with jitter, so two instances part). */
+  conflictBackoff: BackoffPolicy;
+  logger: Logger;
 }
 
 /** Batches of a projection that claim ids with the skipping insert after a duplicate was met. */
 const BATCHES_AFTER_INBOX_CONFLICT = 20;
 const HEARTBEAT_EVERY_MS = 1000;
+/** A batch's conflicts in a row are logged at the first and then every this many. */
+const LOG_CONFLICT_EVERY = 10;
 
 /** A copy sent back to its origin topic by the admin's dead-letter replay. */
 function isReplayedCopy(item: PreparedMessage): boolean {
@@ -84,6 +94,11 @@ function runsOf(items: PreparedMessage[]): PreparedMessage[][] {
  * and this is a replayed copy), run the handlers, dead-letter what cannot be applied (its id stays
  * claimed, marked dead-lettered), store the new checkpoint, commit. The fast path expects new
  * ids and no handler failure; a batch that breaks either is applied again the careful way.
+ *
+ * A batch the database refuses for a conflict with another transaction (deadlock, serialization
+ * failure, lock timeout: another instance applying other partitions to the same rows) is rolled
+ * back as a whole, which releases its locks, and applied again after a jittered pause, as long as
+ * the consumer runs: no event is retried in a savepoint or dead-lettered for a conflict.
  */
 export class ProjectionBatchTransaction {
   /** Batches left that claim event ids with the insert that skips known ids (after a duplicate). */
@@ -99,11 +114,17 @@ export class ProjectionBatchTransaction {
   async apply(batch: ConsumedBatch): Promise<BatchOutcome> {
     let mode: ApplyMode = { withSavepoints: false, expectNewIds: this.batchesToDedupe === 0 };
     if (this.batchesToDedupe > 0) this.batchesToDedupe--;
+    let conflicts = 0;
     for (;;) {
       try {
         return await this.deps.transactions(() => this.applyOnce(batch, mode));
       } catch (e) {
-        if (e instanceof InboxConflictError && mode.expectNewIds) {
+        // Also through HandlerFailureError: its cause is what the handler threw.
+        const conflict = transactionConflictOf(e);
+        if (conflict) {
+          conflicts++;
+          await this.afterConflict(batch, conflict, conflicts, e);
+        } else if (e instanceof InboxConflictError && mode.expectNewIds) {
           // A known event id: apply again with the inbox insert that skips known ids, and keep
           // using it for a while (duplicates come in bursts, e.g. an upstream re-publishing).
           mode = { ...mode, expectNewIds: false };
@@ -116,6 +137,18 @@ export class ProjectionBatchTransaction {
         }
       }
     }
+  }
+
+  /** Count and maybe log the conflict, then wait (heartbeating) before the batch is applied again. */
+  private async afterConflict(batch: ConsumedBatch, conflict: TransactionConflict, inARow: number, error: unknown): Promise<void> {
+    const { metrics, pause, conflictBackoff, logger } = this.parts;
+    metrics.conflicted(conflict);
+    const delay = backoffDelay(inARow, conflictBackoff);
+    if (inARow === 1 || inARow % LOG_CONFLICT_EVERY === 0) {
+      const where = `${batch.topic}[${batch.partition}]@${batch.messages[0].offset}`;
+      logger.warn(`batch ${where} rolled back after a ${conflict} (${inARow} in a row: ${(error as Error).message}); applied again in ${delay} ms`);
+    }
+    await pause.wait(delay, batch);
   }
 
   private async applyOnce(batch: ConsumedBatch, { withSavepoints, expectNewIds }: ApplyMode): Promise<BatchOutcome> {

@@ -1,14 +1,10 @@
 import type { Logger } from '@nestjs/common';
-import { backoffDelay, type BackoffPolicy, type ConsumedBatch } from '@tributary/kafka';
+import { backoffDelay, type BackoffPolicy } from '@tributary/kafka';
 import type { QueryRunner } from 'typeorm';
-import { BatchAbortedError } from '../errors/batch-aborted.error';
+import { transactionConflictOf } from '../errors/transaction-conflict';
+import { HeartbeatPause, type KeepAlive } from './heartbeat-pause';
 import type { MessageFailure, PreparedMessage } from './prepared-message';
 import type { ProjectionHandlerInvoker } from './projection-handler-invoker';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What keeps the group member alive while a retry waits: the batch's heartbeat and running flag. */
-export type KeepAlive = Pick<ConsumedBatch, 'heartbeat' | 'isRunning'>;
 
 /** Retry pauses of a failing handler: doubling from `retryBackoffMs`, capped at `retryBackoffMaxMs`. */
 export interface RetryPause {
@@ -22,10 +18,15 @@ export interface RetryPause {
  * The slow path of a batch after a handler failed: every run in a savepoint, a failing run
  * halved until the failing event is isolated, which gets `maxAttempts` tries before it is handed
  * back as a dead letter. Only the failing event's writes are undone.
+ *
+ * A transaction conflict (deadlock, serialization failure, lock timeout) is not the event's fault
+ * and is not retried here: rolling back to the savepoint would keep the locks the batch's earlier
+ * events hold, which the other transaction waits for, so the retry would meet the same conflict.
+ * It is thrown on, and the whole batch is rolled back and applied again.
  */
 export class ProjectionSavepointRetrier {
   private readonly backoff: BackoffPolicy;
-  private readonly sliceMs: number;
+  private readonly waits: HeartbeatPause;
 
   constructor(
     private readonly invoker: ProjectionHandlerInvoker,
@@ -34,9 +35,7 @@ export class ProjectionSavepointRetrier {
     private readonly logger: Logger,
   ) {
     this.backoff = { initialMs: pause.retryBackoffMs, maxMs: pause.retryBackoffMaxMs, multiplier: 2, jitter: 0 };
-    // kafkajs sends a heartbeat only once `heartbeatInterval` has passed since the last one, so
-    // asking twice per interval keeps the gap between two heartbeats under 1.5 intervals.
-    this.sliceMs = Math.max(10, Math.floor(pause.heartbeatInterval / 2));
+    this.waits = new HeartbeatPause(pause.heartbeatInterval);
   }
 
   /** Apply a run, adding its events to `applied` or (after their retries) to `deadLetters`. */
@@ -65,29 +64,16 @@ export class ProjectionSavepointRetrier {
       if (failure === undefined) return undefined;
       error = failure instanceof Error ? failure.message : String(failure);
       this.logger.warn(`${item.route!.handlerName} failed on ${context.topic}[${context.partition}]@${context.offset} (attempt ${attempt}/${this.maxAttempts}): ${error}`);
-      if (attempt < this.maxAttempts) await this.pause(backoffDelay(attempt, this.backoff), keepAlive);
+      if (attempt < this.maxAttempts) await this.waits.wait(backoffDelay(attempt, this.backoff), keepAlive);
     }
     return { reason: 'handler-failed', error, attempts: this.maxAttempts };
   }
 
   /**
-   * Wait `ms` inside the batch's transaction in slices, heartbeating between them, so a handler
-   * failing for longer than the session timeout does not get the member expelled from its group.
-   * A consumer that is stopping ends the wait with `BatchAbortedError` (the batch rolls back and
-   * is applied later from the checkpoint); a heartbeat refused during a rebalance throws too.
+   * Invoke the handler of a run inside a savepoint; returns what it threw (its writes undone), or
+   * undefined. Throws a transaction conflict on, for the batch to roll back (MySQL has already
+   * rolled back the whole transaction after a deadlock: the savepoint is gone).
    */
-  private async pause(ms: number, keepAlive: KeepAlive): Promise<void> {
-    const until = Date.now() + ms;
-    for (;;) {
-      await keepAlive.heartbeat();
-      const left = until - Date.now();
-      if (left <= 0) return;
-      if (!keepAlive.isRunning()) throw new BatchAbortedError('the consumer is stopping');
-      await sleep(Math.min(left, this.sliceMs));
-    }
-  }
-
-  /** Invoke the handler of a run inside a savepoint; returns what it threw (its writes undone), or undefined. */
   private async inSavepoint(qr: QueryRunner, run: PreparedMessage[]): Promise<unknown> {
     await qr.query('SAVEPOINT tributary_event');
     try {
@@ -95,6 +81,7 @@ export class ProjectionSavepointRetrier {
       await qr.query('RELEASE SAVEPOINT tributary_event');
       return undefined;
     } catch (e) {
+      if (transactionConflictOf(e)) throw e;
       await qr.query('ROLLBACK TO SAVEPOINT tributary_event');
       await qr.query('RELEASE SAVEPOINT tributary_event');
       return e ?? new Error('handler threw nothing');

@@ -6,6 +6,7 @@ import type { ProjectionState } from '../interfaces/projection-policies.enum';
 import type { ProjectionPartitionStatus, ProjectionStatus } from '../interfaces/projection-status.interface';
 import { ProjectionBatchTransaction, type BatchOutcome } from './projection-batch-transaction';
 import { ProjectionConsumer } from './projection-consumer';
+import { HeartbeatPause } from './heartbeat-pause';
 import { ProjectionDeadLetterer } from './projection-dead-letterer';
 import type { ProjectionDefinition, ProjectionWorkerDeps } from './projection-definition';
 import { ProjectionHandlerInvoker } from './projection-handler-invoker';
@@ -82,6 +83,9 @@ export class ProjectionWorker {
       ),
       deadLetterer: this.deadLetterer,
       metrics,
+      pause: new HeartbeatPause(deps.options.consumer.heartbeatInterval),
+      conflictBackoff: { initialMs: deps.options.retryBackoffMs, maxMs: deps.options.retryBackoffMaxMs, multiplier: 2, jitter: 0.5 },
+      logger: this.logger,
     });
     this.statusReader = new ProjectionStatusReader(definition, deps);
     this.inboxSweeper = new ProjectionInboxSweeper(definition, deps, this.logger);

@@ -104,10 +104,10 @@ export class TestProducer {
   async sendEvents(
     topic: string,
     type: string,
-    events: Array<{ key: string; payload: Record<string, unknown>; eventId?: string; version?: number; traceparent?: string }>,
+    events: Array<{ key: string; payload: Record<string, unknown>; eventId?: string; version?: number; traceparent?: string; partition?: number }>,
   ): Promise<string[]> {
-    const messages = events.map((e) =>
-      encodeEnvelope({
+    const messages = events.map((e) => ({
+      ...encodeEnvelope({
         eventId: e.eventId ?? randomUUID(),
         type,
         version: e.version ?? 1,
@@ -119,7 +119,9 @@ export class TestProducer {
         traceparent: e.traceparent,
         payload: e.payload,
       }),
-    );
+      // Where the key would not land the event on the partition a test needs.
+      ...(e.partition === undefined ? {} : { partition: e.partition }),
+    }));
     for (let i = 0; i < messages.length; i += 2000) await this.producer.send({ topic, messages: messages.slice(i, i + 2000) });
     return messages.map((m) => String((m.headers as Record<string, string>)['tributary-event-id']));
   }
