@@ -31,3 +31,4 @@ export { TRIBUTARY_NAME_PATTERN, isTributaryName } from './naming/tributary-name
 export { isSqlIdentifier, type SqlIdentifierRules } from './naming/sql-identifier';
 export { isKafkaTopicName } from './naming/kafka-topic-name';
 export { defaultInstanceId } from './naming/instance-id';
+export * from './producers/producer-pool';

@@ -10,6 +10,8 @@ import { resolveKafkaOptions, type ResolvedKafkaOptions } from './kafka-options.
 import type { KafkaModuleOptions } from './interfaces/kafka-module-options.interface';
 import { MetricLabels } from './observability/messaging-attributes';
 import { TributaryMetrics } from './observability/tributary-metrics';
+import { ProducerPool, type ProducerPoolOptions } from './producers/producer-pool';
+import { sharedProducer } from './producers/shared-producer';
 import { withTimeout } from './with-timeout';
 
 /**
@@ -24,6 +26,9 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   readonly admin: KafkaAdmin;
   private readonly producers = new Map<Producer, Promise<Producer>>();
   private readonly connectedProducers = new Set<Producer>();
+  /** The shared producer's pool: one producer, replaced (successor first) after a failed call. */
+  private readonly sharedPool: ProducerPool;
+  private readonly sharedFacade: Producer;
   private sharedProducer?: Promise<Producer>;
   private readonly consumers = new Set<KafkaConsumerRunner>();
   private closed = false;
@@ -54,6 +59,8 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
         labelNames: [MetricLabels.SERVICE],
       })
       .labels(this.options.serviceName);
+    this.sharedPool = this.createProducerPool({ maxProducers: 1, replaceRetired: true });
+    this.sharedFacade = sharedProducer(this.sharedPool, this.kafka.logger());
   }
 
   /** Name of this service (`serviceName` option). */
@@ -68,17 +75,15 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   /**
    * The shared producer: idempotent, acks=all, one request in flight per broker (so retries keep
    * order), murmur2 partitioning like the Java client. Connected on first call, within
-   * `connectTimeoutMs`. Its `send` and `sendBatch` calls run one at a time, and after a call failed
-   * the producer is replaced (see `shareSafely`): get it from here for each send rather than keeping it.
+   * `connectTimeoutMs`. Its `send` and `sendBatch` calls run one at a time on one producer, and a
+   * producer a call failed on is replaced (its successor connects first): see `ProducerPool` for
+   * why. The same object for the client's lifetime, closed with the client.
    */
   producer(): Promise<Producer> {
-    this.sharedProducer ??= this.createProducer().then(
-      (producer) => this.shareSafely(producer),
-      (e: unknown) => {
-        this.sharedProducer = undefined;
-        throw e;
-      },
-    );
+    this.sharedProducer ??= this.sharedPool.run(async () => this.sharedFacade).catch((e: unknown) => {
+      this.sharedProducer = undefined;
+      throw e;
+    });
     return this.sharedProducer;
   }
 
@@ -90,8 +95,9 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   /**
    * A new connected producer with the same safe defaults as the shared one, overridable with
    * `config` (e.g. `{ idempotent: false, maxInFlightRequests: 5 }` for latency-bound replies).
-   * An idempotent one is not guarded like the shared producer: make one call at a time on it, and
-   * close it after a call failed (see `shareSafely` for why).
+   * An idempotent one is not guarded like the shared producer: make one call at a time on it and
+   * close it after a call failed (see `ProducerPool` for why), or take producers from
+   * `createProducerPool`, which does both.
    */
   async createProducer(config: ProducerConfig = {}): Promise<Producer> {
     this.assertOpen();
@@ -125,46 +131,11 @@ export class KafkaClient implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Make the shared producer safe to share. When a produce request fails, kafkajs takes back the
-   * sequence numbers of every partition of the request, also of those whose records the broker
-   * appended (a request refused in part, a retriable error on some partitions). The next request
-   * on that producer reuses numbers the broker holds: refused as out of sequence with another
-   * record count, and with the same count acked as a duplicate of the appended batch without
-   * being written, a silent loss. So calls run one at a time (none is sent while another's
-   * numbers may still be taken back), and the producer a call failed on is replaced: the calls
-   * queued behind the failure go to its successor, and it is closed once that one connected.
+   * A pool of producers made by `createProducer(config)`, each lent to one caller at a time and
+   * closed after a call on it failed: the safe way to send concurrently on idempotent producers.
    */
-  private shareSafely(producer: Producer): Producer {
-    const { send, sendBatch } = producer;
-    let queue: Promise<unknown> = Promise.resolve();
-    let replaced = false;
-    const oneAtATime =
-      <A, R>(own: (args: A) => Promise<R>, onSuccessor: (successor: Producer, args: A) => Promise<R>) =>
-      (args: A): Promise<R> => {
-        const call = queue.then(async () => {
-          if (replaced) return onSuccessor(await this.producer(), args);
-          try {
-            return await own(args);
-          } catch (e) {
-            replaced = true;
-            this.replaceShared(producer);
-            throw e;
-          }
-        });
-        queue = call.catch(() => undefined);
-        return call;
-      };
-    producer.send = oneAtATime(send, (successor, record) => successor.send(record));
-    producer.sendBatch = oneAtATime(sendBatch, (successor, batch) => successor.sendBatch(batch));
-    return producer;
-  }
-
-  /** A call failed on the shared producer `failed`: connect a successor, then close `failed`. */
-  private replaceShared(failed: Producer): void {
-    if (this.closed) return;
-    this.sharedProducer = undefined;
-    const close = () => void this.closeProducer(failed);
-    this.producer().then(close, close);
+  createProducerPool(options: ProducerPoolOptions = {}, config: ProducerConfig = {}): ProducerPool {
+    return new ProducerPool({ create: () => this.createProducer(config), close: (producer) => this.closeProducer(producer) }, options);
   }
 
   /** Disconnect a producer made by `createProducer`. */

@@ -69,16 +69,23 @@ describe('KafkaClient shared producer after a request refused in part (real brok
     }
   }, 120_000);
 
-  it('stores a later send on the same producer object, and connects a successor', async () => {
+  it('stores a later send on the same producer object, and closes the failed producer once its successor connected', async () => {
+    // Each producer the client closes, and whether another of its producers was connected by the time it was closed.
+    const closes: Array<{ connectedAfter: boolean }> = [];
+    const close = client.closeProducer.bind(client);
+    jest.spyOn(client, 'closeProducer').mockImplementation(async (producer) => {
+      await close(producer);
+      closes.push({ connectedAfter: client.producerConnected });
+    });
     const producer = await client.producer();
     await expect(producer.sendBatch(refusedInPart('A'))).rejects.toThrow(/larger than the max message size/);
     // A caller that kept the object: the send goes to the successor (the old numbers were taken back).
     await producer.send({ topic, messages: [{ partition: 1, value: 'C' }], acks: -1 });
     expect(await storedValues()).toEqual(expect.arrayContaining(['A', 'C']));
-    const successor = await client.producer();
-    expect(successor).not.toBe(producer);
-    await successor.send({ topic, messages: [{ partition: 1, value: 'D' }], acks: -1 });
+    await (await client.producer()).send({ topic, messages: [{ partition: 1, value: 'D' }], acks: -1 });
     expect(await storedValues()).toEqual(expect.arrayContaining(['A', 'C', 'D']));
-    await waitFor(() => client.producerConnected, { description: 'the successor to be connected' });
+    // The failed producer was closed (no leak), and not before its successor had connected (health never saw none).
+    await waitFor(() => closes.length > 0, { timeoutMs: 10_000, description: 'the failed producer to be closed' });
+    expect(closes).toEqual([{ connectedAfter: true }]);
   }, 60_000);
 });

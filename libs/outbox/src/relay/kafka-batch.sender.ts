@@ -1,5 +1,5 @@
-import type { KafkaClient } from '@tributary/kafka';
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { KafkaClient, ProducerLease, ProducerPool } from '@tributary/kafka';
+import type { Message, TopicMessages } from 'kafkajs';
 import type { ResolvedOutboxOptions } from '../outbox-options.validator';
 import type { OutboxRow } from '../store/outbox-row.interface';
 import { classifySendError, describeSendError, isOutOfSequence } from './kafka-send-error';
@@ -25,35 +25,27 @@ interface SendFailure {
 }
 
 /**
- * The relay's Kafka side: its own idempotent producers (same safe defaults as
+ * The relay's Kafka side: its own pool of idempotent producers (same safe defaults as
  * `KafkaClient.producer()`, never the app's shared one), creation of missing event topics, and
  * sending a batch of rows in one request.
  *
  * Each send has a producer to itself (`acquire`, then `release`), and a producer a send failed on
- * is closed instead of used again. Why: when a produce request fails, kafkajs takes back the
- * sequence numbers of every partition of the request, also of those whose records the broker had
- * appended (a request refused in part, a retriable error on some partitions). The next request on
- * that producer then reuses numbers the broker already holds: with a different record count it is
- * refused (OUT_OF_ORDER_SEQUENCE_NUMBER); with the same count the broker takes it for a duplicate
- * of the appended batch and acks it without writing it, and the relay would mark rows published
- * that Kafka never stored. A producer that only its own send uses, dropped after a failure, never
- * sends with numbers taken back (kafkajs' own retries of that request resend the same records,
- * which the broker rightly deduplicates).
+ * is closed instead of used again (`ProducerPool` of `@tributary/kafka`, which says why: kafkajs
+ * takes back the sequence numbers of a failed request also for the partitions the broker had
+ * appended, and a later request reusing them can be acked as a duplicate without being written,
+ * so the relay would mark rows published that Kafka never stored).
  */
 export class KafkaBatchSender {
   private readonly ensuredTopics = new Set<string>();
-  /** Connected producers no send is using. */
-  private readonly idle: Producer[] = [];
-  /** Producers a send is using. */
-  private readonly busy = new Set<Producer>();
-  /** Producers a send failed on (or that `close` retired while busy): closed when released. */
-  private readonly retired = new WeakSet<Producer>();
+  private readonly producers: ProducerPool;
 
   constructor(
     private readonly kafka: KafkaClient,
     private readonly topics: ResolvedOutboxOptions['topics'],
     private readonly telemetry: RelayTelemetry,
-  ) {}
+  ) {
+    this.producers = kafka.createProducerPool();
+  }
 
   /** Create the topics not yet known to exist (`topics.create`), once per topic and process. */
   async ensureTopics(topics: Iterable<string>): Promise<void> {
@@ -68,31 +60,22 @@ export class KafkaBatchSender {
    * A connected producer that no other send uses until it is given back with `release`: an idle
    * one, or a new one (always, with `fresh`). Throws `KafkaOutage` when a new one cannot connect.
    */
-  async acquire(fresh = false): Promise<Producer> {
-    let producer = fresh ? undefined : this.idle.pop();
-    if (!producer) {
-      try {
-        producer = await this.kafka.createProducer();
-      } catch (e) {
-        throw new KafkaOutage(e);
-      }
+  async acquire(fresh = false): Promise<ProducerLease> {
+    try {
+      return await this.producers.acquire({ fresh });
+    } catch (e) {
+      throw new KafkaOutage(e);
     }
-    this.busy.add(producer);
-    return producer;
   }
 
   /** Give back a producer from `acquire`: idle again, or closed when a send failed on it. */
-  release(producer: Producer): void {
-    if (!this.busy.delete(producer)) return;
-    if (this.retired.has(producer)) void this.kafka.closeProducer(producer);
-    else this.idle.push(producer);
+  release(producer: ProducerLease): void {
+    producer.release();
   }
 
   /** Close the idle producers now and the busy ones when released (new ones are made on the next `acquire`). */
-  async close(): Promise<void> {
-    for (const producer of this.busy) this.retired.add(producer);
-    const idle = this.idle.splice(0);
-    await Promise.all(idle.map((producer) => this.kafka.closeProducer(producer)));
+  close(): Promise<void> {
+    return this.producers.close();
   }
 
   /**
@@ -100,7 +83,7 @@ export class KafkaBatchSender {
    * refuses it for a reason tied to records, send them one by one to find the culprits; a refused
    * row blocks the later rows of its key in this batch.
    */
-  async send(producer: Producer, rows: OutboxRow[]): Promise<SendResult> {
+  async send(producer: ProducerLease, rows: OutboxRow[]): Promise<SendResult> {
     const topicMessages = toTopicMessages(rows);
     const observation = this.telemetry.startSend(topicMessages);
     const result = await this.sendRows(producer, rows, topicMessages);
@@ -108,7 +91,7 @@ export class KafkaBatchSender {
     return result;
   }
 
-  private async sendRows(producer: Producer, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
+  private async sendRows(producer: ProducerLease, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
     try {
       await this.ensureTopics(topicMessages.map((t) => t.topic));
     } catch (e) {
@@ -118,7 +101,7 @@ export class KafkaBatchSender {
     if (failure && isOutOfSequence(failure.error)) {
       // The broker no longer knows this producer's numbering (e.g. it lost the producer's state):
       // the batch goes once more on a new producer.
-      let fresh: Producer;
+      let fresh: ProducerLease;
       try {
         fresh = await this.acquire(true);
       } catch (e) {
@@ -144,7 +127,7 @@ export class KafkaBatchSender {
   private async sendOneByOne(rows: OutboxRow[]): Promise<SendResult> {
     const result: SendResult = { acked: [], failed: [] };
     const blocked = new Set<string>();
-    let producer: Producer | undefined;
+    let producer: ProducerLease | undefined;
     try {
       for (const row of rows) {
         if (row.key !== null && blocked.has(row.key)) continue;
@@ -177,13 +160,12 @@ export class KafkaBatchSender {
     }
   }
 
-  /** One request; when it throws, the producer is retired (kafkajs took back its sequence numbers). */
-  private async trySend(producer: Producer, topicMessages: TopicMessages[]): Promise<SendFailure | undefined> {
+  /** One request; when it throws, the lease retires its producer (kafkajs took back its sequence numbers). */
+  private async trySend(producer: ProducerLease, topicMessages: TopicMessages[]): Promise<SendFailure | undefined> {
     try {
       await producer.sendBatch({ topicMessages, acks: -1 });
       return undefined;
     } catch (error) {
-      this.retired.add(producer);
       return { error };
     }
   }

@@ -1,6 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { backoffDelay } from '@tributary/kafka';
-import type { Producer } from 'kafkajs';
+import { backoffDelay, type ProducerLease } from '@tributary/kafka';
 import { randomBytes } from 'node:crypto';
 import type { OutboxContext } from '../outbox.context';
 import type { OutboxRowFailure } from '../store/outbox.store';
@@ -55,7 +54,7 @@ export class LaneBatchShipper {
   ) {}
 
   /** One batch over those of `lanes` no other relay holds; undefined when another relay holds them all. */
-  async ship(lanes: number[], producer: Producer, signalledAt: number): Promise<BatchOutcome | undefined> {
+  async ship(lanes: number[], producer: ProducerLease, signalledAt: number): Promise<BatchOutcome | undefined> {
     const startedAt = epochMs();
     const { leaseMs, instanceId } = this.context.options.relay;
     const store = this.context.store;
