@@ -91,6 +91,13 @@ describe('outbox relay across Kafka and database outages (PostgreSQL)', () => {
     const byReason = (reason: string) => failures.values.find((v) => v.labels.table === tableName && v.labels.reason === reason)?.value;
     expect(byReason('broker')).toBeGreaterThan(0);
     expect(byReason('refused')).toBeUndefined();
+    // Past the first failed sends, batches find no producer that can connect: still a Kafka outage, not a database one.
+    const noticed = (await relay.metrics()).outagesTotal;
+    await waitFor(async () => (await relay.metrics()).outagesTotal >= noticed + 6, { timeoutMs: 60_000, description: 'six more outage pauses' });
+    const outages = await registry.getSingleMetric('tributary_outbox_relay_outages_total')!.get();
+    const byKind = (kind: string) => outages.values.find((v) => v.labels.table === tableName && v.labels.kind === kind)?.value;
+    expect(byKind('kafka')).toBeGreaterThanOrEqual(noticed + 6);
+    expect(byKind('database')).toBeUndefined();
 
     await kafkaTool.startNode({ name: CLUSTER, node: 1 });
     await publishRound(25);

@@ -7,6 +7,9 @@ import type { OutboxTableStats } from '../store/outbox.store';
 /** Why a relay send failed: Kafka unreachable (`broker`), or the broker refused a row (`refused`). */
 export type OutboxSendFailureReason = 'broker' | 'refused';
 
+/** What a relay pause was for: Kafka (a send or a producer connect failed) or the database. */
+export type OutboxOutageKind = 'kafka' | 'database';
+
 const TABLE = 'table';
 
 /** Bucket bounds of the commit→ack histogram, seconds. */
@@ -31,6 +34,7 @@ export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly table: string;
   private readonly shipped: Counter<typeof TABLE | typeof MetricLabels.DESTINATION>;
   private readonly failures: Counter<typeof TABLE | 'reason'>;
+  private readonly outages: Counter<typeof TABLE | 'kind'>;
   /** Histograms bound to this table's label (looked up once, not per observation). */
   private readonly commitToAck: ReturnType<Histogram<typeof TABLE>['labels']>;
   private readonly batchSize: ReturnType<Histogram<typeof TABLE>['labels']>;
@@ -53,6 +57,11 @@ export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
       name: 'tributary_outbox_send_failures_total',
       help: 'Failed relay sends: reason "broker" (Kafka unreachable, per send) or "refused" (the broker refused a row, per row).',
       labelNames: [TABLE, 'reason'] as const,
+    });
+    this.outages = metrics.counter({
+      name: 'tributary_outbox_relay_outages_total',
+      help: 'Times the relay paused (backing off) because Kafka ("kafka": a send or producer connect failed) or the database ("database") was unreachable.',
+      labelNames: [TABLE, 'kind'] as const,
     });
     this.commitToAck = metrics
       .histogram({
@@ -144,6 +153,11 @@ export class OutboxMetrics implements OnApplicationBootstrap, OnModuleDestroy {
   /** A send failed: once per send for `broker`, once per row for `refused`. */
   sendFailed(reason: OutboxSendFailureReason, count = 1): void {
     this.failures.inc({ table: this.table, reason }, count);
+  }
+
+  /** The relay paused for an outage of `kind`. */
+  outage(kind: OutboxOutageKind): void {
+    this.outages.inc({ table: this.table, kind });
   }
 }
 

@@ -2,10 +2,10 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy }
 import { backoffDelay, getIntegrationEventMetadata, KafkaClient } from '@tributary/kafka';
 import { performance } from 'node:perf_hooks';
 import { Subject, type Observable } from 'rxjs';
-import { OutboxMetrics } from '../observability/outbox-metrics';
+import { OutboxMetrics, type OutboxOutageKind } from '../observability/outbox-metrics';
 import { OutboxContext } from '../outbox.context';
 import type { OutboxWakeupListener } from '../store/outbox.store';
-import { KafkaBatchSender, KafkaOutage } from './kafka-batch.sender';
+import { KafkaBatchSender } from './kafka-batch.sender';
 import { describeSendError } from './kafka-send-error';
 import { LaneBatchShipper, type BatchOutcome } from './lane-batch.shipper';
 import { LaneScheduler } from './lane.scheduler';
@@ -173,16 +173,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     let outcome: BatchOutcome | undefined;
     const startedAt = performance.now();
     try {
-      const producer = await this.sender.acquire();
-      try {
-        outcome = await this.shipper.ship(lanes, producer, signalledAt);
-      } finally {
-        this.sender.release(producer);
-      }
+      outcome = await this.shipper.ship(lanes, signalledAt);
       this.databaseAvailable = true;
     } catch (e) {
-      if (e instanceof KafkaOutage) this.enterOutage('kafka', e.reason);
-      else this.enterOutage('database', e);
+      // Kafka outages come back in the outcome; what throws is the database.
+      this.enterOutage('database', e);
       return;
     } finally {
       this.telemetry.batchFinished(performance.now() - startedAt, lanes, outcome?.sent ?? []);
@@ -196,7 +191,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.scheduler.settle(lanes, outcome);
   }
 
-  private enterOutage(kind: 'kafka' | 'database', error: unknown): void {
+  private enterOutage(kind: OutboxOutageKind, error: unknown): void {
     this.telemetry.outage(kind);
     this.outageStreak++;
     if (kind === 'kafka') this.brokerAvailable = false;

@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { RateMeter, SlowOperationLogger } from '@tributary/kafka';
 import type { TopicMessages } from 'kafkajs';
 import { performance } from 'node:perf_hooks';
-import type { OutboxMetrics } from '../observability/outbox-metrics';
+import type { OutboxMetrics, OutboxOutageKind } from '../observability/outbox-metrics';
 import { OutboxSendTrace } from '../observability/outbox-tracing';
 import type { OutboxRow } from '../store/outbox-row.interface';
 
@@ -69,8 +69,9 @@ export class RelayTelemetry {
   }
 
   /** The relay paused: Kafka (a send or connect failed) or the database was unreachable. */
-  outage(kind: 'kafka' | 'database'): void {
+  outage(kind: OutboxOutageKind): void {
     this.outagesTotal++;
+    this.metrics.outage(kind);
     if (kind === 'kafka') this.metrics.sendFailed('broker');
   }
 
