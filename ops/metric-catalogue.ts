@@ -29,6 +29,7 @@ export const TRIBUTARY_METRICS: readonly CatalogueMetric[] = [
   { name: 'tributary_outbox_relay_batch_size', type: 'histogram', labels: TABLE },
   { name: 'tributary_outbox_relay_send_duration_seconds', type: 'histogram', labels: TABLE },
   { name: 'tributary_outbox_send_failures_total', type: 'counter', labels: ['table', 'reason'] },
+  { name: 'tributary_outbox_relay_outages_total', type: 'counter', labels: ['table', 'kind'] },
   // projections
   { name: 'tributary_projection_events_applied_total', type: 'counter', labels: ['projection', 'event_type'] },
   { name: 'tributary_projection_handler_duration_seconds', type: 'histogram', labels: ['projection', 'event_type'] },
@@ -38,6 +39,7 @@ export const TRIBUTARY_METRICS: readonly CatalogueMetric[] = [
     labels: ['projection', 'messaging_destination_name', 'messaging_destination_partition_id'],
   },
   { name: 'tributary_projection_dead_lettered_total', type: 'counter', labels: ['projection', 'reason'] },
+  { name: 'tributary_projection_transaction_conflicts_total', type: 'counter', labels: ['projection', 'reason'] },
   { name: 'tributary_projection_rebuild_progress_ratio', type: 'gauge', labels: ['projection'] },
   { name: 'tributary_projection_state', type: 'gauge', labels: ['projection', 'state'] },
   // rpc
