@@ -93,8 +93,8 @@ describe.each<Dialect>(['postgres', 'mariadb', 'sqlite'])('projection apply on %
     });
     await waitFor(async () => (await service.status(`${name}-copy`)).lag === 0, { timeoutMs: 60_000, description: 'the copy to catch up' });
     const rows = await readLog(ds, log);
-    expect(rows).toHaveLength(events.length);
-    expect(new Set(rows.map((r) => r.event_id)).size).toBe(events.length);
+    // Exactly the sent events, each once (the 15 re-sent ids were duplicates).
+    expect(rows.map((r) => r.event_id).sort()).toEqual([...ids].sort());
     expect((await readLog(ds, copy)).map((r) => r.event_id).sort()).toEqual(rows.map((r) => r.event_id).sort());
     for (const [, seqs] of handlerOrder) expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
 
