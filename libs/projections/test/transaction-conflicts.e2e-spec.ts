@@ -3,7 +3,25 @@ import { On, Projection, ProjectionsService, type ProjectionContext } from '@tri
 import { uniqueIdentifier, uniqueName, waitFor } from '@tributary/testing';
 import { Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
-import { closeDataSource, createTopics, defineCounterEvents, openDataSource, startProjectionsApp, TestProducer } from './support/projection-fixtures';
+import { closeDataSource, createTopics, defineCounterEvents, openDataSource, startProjectionsApp, TestProducer, type Dialect } from './support/projection-fixtures';
+
+/** What differs per database: the update, and how partition 1's transaction makes sure it is not the one the database fails. */
+const DIALECTS: Record<'postgres' | 'mariadb', { add: string; outweigh: (manager: EntityManager, scratch: string) => Promise<void> }> = {
+  postgres: {
+    add: `UPDATE {table} SET total = total + $1, events = events || $2 WHERE row_id = $3`,
+    // The transaction whose deadlock_timeout runs out first checks for the deadlock and is failed.
+    outweigh: async (manager) => {
+      await manager.query(`SET LOCAL deadlock_timeout = '30s'`);
+    },
+  },
+  mariadb: {
+    add: `UPDATE {table} SET total = total + ?, events = CONCAT(events, ?) WHERE row_id = ?`,
+    // InnoDB rolls back the transaction that changed fewer rows: this one writes 50 more.
+    outweigh: async (manager, scratch) => {
+      await manager.query(`INSERT INTO ${scratch} (n) VALUES ${Array.from({ length: 50 }, (_, i) => `(${i})`).join(', ')}`);
+    },
+  },
+};
 
 /**
  * Two batches of one projection applied at the same time lock the same two rows in opposite
@@ -13,21 +31,26 @@ import { closeDataSource, createTopics, defineCounterEvents, openDataSource, sta
  *
  * Partition 0: e1 (fails once, so the batch runs the savepoint path; then locks row A), e2 (locks
  * row B). Partition 1: e3 (locks row B), e4 (locks row A). e2 and e4 wait until the other batch
- * holds its first row, so the two lock waits always cross. Partition 1's transaction raises its
- * own `deadlock_timeout`, so partition 0's is always the one PostgreSQL fails.
+ * holds its first row, so the two lock waits always cross. Partition 1's transaction makes sure it
+ * is not the one the database fails (PostgreSQL: a longer `deadlock_timeout`; MariaDB: more rows
+ * changed), so partition 0's savepoint path always meets the deadlock. On MariaDB, InnoDB rolls
+ * back that whole transaction itself.
  */
-describe('a projection whose concurrent batches deadlock (PostgreSQL)', () => {
+describe.each<Dialect & keyof typeof DIALECTS>(['postgres', 'mariadb'])('a projection whose concurrent batches deadlock (%s)', (dialect) => {
   const { topic, type, CounterIncremented } = defineCounterEvents('conflicts');
   const name = uniqueName('conflicts');
   const table = uniqueIdentifier('stock');
+  const scratch = uniqueIdentifier('scratch');
+  const sql = DIALECTS[dialect];
   const registry = new Registry();
   let ds: DataSource;
   let app: INestApplicationContext | undefined;
   let producer: TestProducer;
 
   beforeAll(async () => {
-    ds = await openDataSource('postgres');
+    ds = await openDataSource(dialect);
     await ds.query(`CREATE TABLE ${table} (row_id varchar(10) PRIMARY KEY, total integer NOT NULL, events varchar(100) NOT NULL)`);
+    await ds.query(`CREATE TABLE ${scratch} (n integer NOT NULL)`);
     await ds.query(`INSERT INTO ${table} VALUES ('A', 0, ''), ('B', 0, '')`);
     await createTopics([{ topic, numPartitions: 2 }]);
     producer = await TestProducer.connect();
@@ -36,7 +59,7 @@ describe('a projection whose concurrent batches deadlock (PostgreSQL)', () => {
   afterAll(async () => {
     await app?.close();
     await producer?.close();
-    await ds?.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    for (const t of [table, scratch]) await ds?.query(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
     await closeDataSource(ds);
   });
 
@@ -49,7 +72,7 @@ describe('a projection whose concurrent batches deadlock (PostgreSQL)', () => {
     const locked = { A: false, B: false };
     let e1Calls = 0;
     const add = async (manager: EntityManager, row: 'A' | 'B', seq: number) => {
-      await manager.query(`UPDATE ${table} SET total = total + $1, events = events || $2 WHERE row_id = $3`, [seq, `e${seq};`, row]);
+      await manager.query(sql.add.replace('{table}', table), [seq, `e${seq};`, row]);
     };
     // Bounded: a wait that times out lets the handler go on (the test then fails on its checks).
     const until = (held: () => boolean) => waitFor(held, { timeoutMs: 10_000, intervalMs: 5, description: 'the other batch to lock its first row' }).catch(() => undefined);
@@ -68,23 +91,19 @@ describe('a projection whose concurrent batches deadlock (PostgreSQL)', () => {
             await until(() => locked.B);
             return add(manager, 'B', 2);
           case 3:
-            await manager.query(`SET LOCAL deadlock_timeout = '30s'`);
+            await sql.outweigh(manager, scratch);
             await add(manager, 'B', 3);
             locked.B = true;
             return;
           case 4:
             await until(() => locked.A);
             return add(manager, 'A', 4);
+          default: // the warm-up
+            return;
         }
       }
     }
 
-    await producer.sendEvents(topic, type, [
-      { key: 'p0', partition: 0, payload: { counterId: 'p0', amount: 1, seq: 1 } },
-      { key: 'p0', partition: 0, payload: { counterId: 'p0', amount: 1, seq: 2 } },
-      { key: 'p1', partition: 1, payload: { counterId: 'p1', amount: 1, seq: 3 } },
-      { key: 'p1', partition: 1, payload: { counterId: 'p1', amount: 1, seq: 4 } },
-    ]);
     app = await startProjectionsApp({
       dataSource: ds,
       providers: [CrossedLocks],
@@ -97,20 +116,33 @@ describe('a projection whose concurrent batches deadlock (PostgreSQL)', () => {
       },
     });
     const service = app.get(ProjectionsService);
-    await waitFor(async () => service.applied(name) + (await service.status(name)).deadLettered >= 4, {
+    // First one event per partition (seq 0, no write): both checkpoint rows then exist, so the two
+    // batches below lock only their own (creating them can itself deadlock on MariaDB, through
+    // InnoDB's gap locks, and would serialise the batches).
+    await producer.sendEvents(topic, type, [0, 1].map((partition) => ({ key: `p${partition}`, partition, payload: { counterId: 'warm-up', amount: 0, seq: 0 } })));
+    await waitFor(() => service.applied(name) === 2, { timeoutMs: 60_000, description: 'the two warm-up events applied' });
+    const conflictsBefore = await conflicts('deadlock');
+
+    await producer.sendEvents(topic, type, [
+      { key: 'p0', partition: 0, payload: { counterId: 'p0', amount: 1, seq: 1 } },
+      { key: 'p0', partition: 0, payload: { counterId: 'p0', amount: 1, seq: 2 } },
+      { key: 'p1', partition: 1, payload: { counterId: 'p1', amount: 1, seq: 3 } },
+      { key: 'p1', partition: 1, payload: { counterId: 'p1', amount: 1, seq: 4 } },
+    ]);
+    await waitFor(async () => service.applied(name) + (await service.status(name)).deadLettered >= 6, {
       timeoutMs: 60_000,
       description: 'the four events applied or dead-lettered',
     });
 
     expect((await service.status(name)).deadLettered).toBe(0);
-    expect(service.applied(name)).toBe(4);
+    expect(service.applied(name)).toBe(6);
     const rows = (await ds.query(`SELECT row_id, total, events FROM ${table} ORDER BY row_id`)) as Array<{ row_id: string; total: number; events: string }>;
     // Each event's increment once: A = e1 + e4 (in either order), B = e2 + e3.
     expect(rows.map((r) => [r.row_id, r.total, r.events.split(';').filter(Boolean).sort()])).toEqual([
       ['A', 5, ['e1', 'e4']],
       ['B', 5, ['e2', 'e3']],
     ]);
-    // The deadlock did happen (else this test proves nothing) and was counted.
-    expect(await conflicts('deadlock')).toBeGreaterThanOrEqual(1);
+    // The crossed locks did deadlock (else this test proves nothing), and that was counted.
+    expect((await conflicts('deadlock')) - conflictsBefore).toBeGreaterThanOrEqual(1);
   });
 });
