@@ -144,5 +144,7 @@ describe.each<Dialect & keyof typeof DIALECTS>(['postgres', 'mariadb'])('a proje
     ]);
     // The crossed locks did deadlock (else this test proves nothing), and that was counted.
     expect((await conflicts('deadlock')) - conflictsBefore).toBeGreaterThanOrEqual(1);
+    // And the projection's status says what happened last.
+    expect((await service.status(name)).lastError).toMatch(/rolled back after a deadlock \(1 in a row: .*deadlock/i);
   });
 });

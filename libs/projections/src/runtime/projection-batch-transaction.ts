@@ -46,6 +46,8 @@ export interface BatchTransactionParts {
   /** Pauses after the 1st, 2nd… conflict in a row of one batch (with jitter, so two instances part). */
   conflictBackoff: BackoffPolicy;
   logger: Logger;
+  /** Told of each conflict (the worker keeps it as the status' `lastError`). */
+  onConflict(description: string): void;
 }
 
 /** Batches of a projection that claim ids with the skipping insert after a duplicate was met. */
@@ -141,13 +143,13 @@ export class ProjectionBatchTransaction {
 
   /** Count and maybe log the conflict, then wait (heartbeating) before the batch is applied again. */
   private async afterConflict(batch: ConsumedBatch, conflict: TransactionConflict, inARow: number, error: unknown): Promise<void> {
-    const { metrics, pause, conflictBackoff, logger } = this.parts;
+    const { metrics, pause, conflictBackoff, logger, onConflict } = this.parts;
     metrics.conflicted(conflict);
     const delay = backoffDelay(inARow, conflictBackoff);
-    if (inARow === 1 || inARow % LOG_CONFLICT_EVERY === 0) {
-      const where = `${batch.topic}[${batch.partition}]@${batch.messages[0].offset}`;
-      logger.warn(`batch ${where} rolled back after a ${conflict} (${inARow} in a row: ${(error as Error).message}); applied again in ${delay} ms`);
-    }
+    const where = `${batch.topic}[${batch.partition}]@${batch.messages[0].offset}`;
+    const description = `batch ${where} rolled back after a ${conflict} (${inARow} in a row: ${(error as Error).message.slice(0, 300)})`;
+    onConflict(description);
+    if (inARow === 1 || inARow % LOG_CONFLICT_EVERY === 0) logger.warn(`${description}; applied again in ${delay} ms`);
     await pause.wait(delay, batch);
   }
 

@@ -86,6 +86,9 @@ export class ProjectionWorker {
       pause: new HeartbeatPause(deps.options.consumer.heartbeatInterval),
       conflictBackoff: { initialMs: deps.options.retryBackoffMs, maxMs: deps.options.retryBackoffMaxMs, multiplier: 2, jitter: 0.5 },
       logger: this.logger,
+      onConflict: (description) => {
+        this.lastError = description;
+      },
     });
     this.statusReader = new ProjectionStatusReader(definition, deps);
     this.inboxSweeper = new ProjectionInboxSweeper(definition, deps, this.logger);
