@@ -157,7 +157,8 @@ export class ProducerPool {
   }
 
   private giveBack(producer: Producer, retired: boolean): void {
-    if (!this.lent.delete(producer)) return;
+    // Called once per lease (its release is idempotent).
+    this.lent.delete(producer);
     const closing = this.closing.delete(producer);
     if (!retired && !closing) {
       this.idle.push(producer);

@@ -57,21 +57,21 @@ function setup(answers: Answer[]) {
   const kafka = { createProducerPool: () => pool, admin: { ensureTopics: async () => undefined } } as unknown as KafkaClient;
   const telemetry = { startSend: () => ({ end: () => undefined }) } as unknown as RelayTelemetry;
   const sender = new KafkaBatchSender(kafka, { create: false, numPartitions: 1, replicationFactor: -1 }, telemetry);
-  return { sender, requests, closed };
+  return { sender, pool, requests, closed };
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 describe('KafkaBatchSender', () => {
   it('sends a batch refused as out of sequence once more, on a brand-new producer, and closes the refused one', async () => {
-    const { sender, requests, closed } = setup([brokerError('OUT_OF_ORDER_SEQUENCE_NUMBER')]);
-    // An idle producer exists: the retry must still not use it (nor the refused one).
-    const spare = await sender.acquire();
-    const producer = await sender.acquire();
-    sender.release(spare);
+    const { sender, pool, requests, closed } = setup([brokerError('OUT_OF_ORDER_SEQUENCE_NUMBER')]);
+    // Two idle producers: the send takes producer 2, and the retry must still not use the idle 1 (nor the refused one).
+    const spare = await pool.acquire();
+    const next = await pool.acquire();
+    spare.release();
+    next.release();
     const rows = [row(1, 'a'), row(2, 'b')];
-    const result = await sender.send(producer, rows);
-    sender.release(producer);
+    const result = await sender.send(rows);
     await flush();
     expect(result).toEqual({ acked: rows, failed: [] });
     expect(requests).toEqual([
@@ -85,10 +85,8 @@ describe('KafkaBatchSender', () => {
     const tooLarge = brokerError('MESSAGE_TOO_LARGE');
     // The batch request, then rows 1 (refused), 2, 3 (key a: blocked, not sent), 4.
     const { sender, requests, closed } = setup([tooLarge, tooLarge, 'ack', 'ack']);
-    const producer = await sender.acquire();
     const rows = [row(1, 'a'), row(2, 'b'), row(3, 'a'), row(4, 'c')];
-    const result = await sender.send(producer, rows);
-    sender.release(producer);
+    const result = await sender.send(rows);
     await flush();
     expect(result.acked.map((r) => r.id)).toEqual([2, 4]);
     expect(result.failed.map((f) => [f.row.id, (f.error as { type?: string }).type])).toEqual([[1, 'MESSAGE_TOO_LARGE']]);

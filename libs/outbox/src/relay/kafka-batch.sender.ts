@@ -2,7 +2,7 @@ import type { KafkaClient, ProducerLease, ProducerPool } from '@tributary/kafka'
 import type { Message, TopicMessages } from 'kafkajs';
 import type { ResolvedOutboxOptions } from '../outbox-options.validator';
 import type { OutboxRow } from '../store/outbox-row.interface';
-import { classifySendError, describeSendError, isOutOfSequence } from './kafka-send-error';
+import { classifySendError, isOutOfSequence } from './kafka-send-error';
 import type { RelayTelemetry } from './relay.telemetry';
 
 /** Rows Kafka acked, rows it refused (with why), or an outage that stopped the send. */
@@ -10,13 +10,6 @@ export interface SendResult {
   acked: OutboxRow[];
   failed: Array<{ row: OutboxRow; error: unknown }>;
   outage?: unknown;
-}
-
-/** Kafka could not be reached to send a batch (the producer failed to connect). */
-export class KafkaOutage extends Error {
-  constructor(readonly reason: unknown) {
-    super(describeSendError(reason));
-  }
 }
 
 /** A send that threw: what it threw (kafkajs may throw anything). */
@@ -29,7 +22,7 @@ interface SendFailure {
  * `KafkaClient.producer()`, never the app's shared one), creation of missing event topics, and
  * sending a batch of rows in one request.
  *
- * Each send has a producer to itself (`acquire`, then `release`), and a producer a send failed on
+ * Each send has a producer to itself, lent by the pool for that send, and a producer a send failed on
  * is closed instead of used again (`ProducerPool` of `@tributary/kafka`, which says why: kafkajs
  * takes back the sequence numbers of a failed request also for the partitions the broker had
  * appended, and a later request reusing them can be acked as a duplicate without being written,
@@ -56,67 +49,55 @@ export class KafkaBatchSender {
     for (const topic of missing) this.ensuredTopics.add(topic);
   }
 
-  /**
-   * A connected producer that no other send uses until it is given back with `release`: an idle
-   * one, or a new one (always, with `fresh`). Throws `KafkaOutage` when a new one cannot connect.
-   */
-  async acquire(fresh = false): Promise<ProducerLease> {
-    try {
-      return await this.producers.acquire({ fresh });
-    } catch (e) {
-      throw new KafkaOutage(e);
-    }
-  }
-
-  /** Give back a producer from `acquire`: idle again, or closed when a send failed on it. */
-  release(producer: ProducerLease): void {
-    producer.release();
-  }
-
-  /** Close the idle producers now and the busy ones when released (new ones are made on the next `acquire`). */
+  /** Close the idle producers now and the busy ones when released (new ones are made on the next send). */
   close(): Promise<void> {
     return this.producers.close();
   }
 
   /**
-   * Send rows in one request on `producer` (from `acquire`; the caller releases it). When the broker
-   * refuses it for a reason tied to records, send them one by one to find the culprits; a refused
-   * row blocks the later rows of its key in this batch.
+   * Send rows in one request on a producer of their own, lent by the pool for this send only (an
+   * outage when none can connect). When the broker refuses the request for a reason tied to
+   * records, send them one by one to find the culprits; a refused row blocks the later rows of its
+   * key in this batch.
    */
-  async send(producer: ProducerLease, rows: OutboxRow[]): Promise<SendResult> {
+  async send(rows: OutboxRow[]): Promise<SendResult> {
     const topicMessages = toTopicMessages(rows);
     const observation = this.telemetry.startSend(topicMessages);
-    const result = await this.sendRows(producer, rows, topicMessages);
+    const result = await this.sendRows(rows, topicMessages);
     observation.end({ failedTopics: new Set(result.failed.map((f) => f.row.topic)), error: result.failed[0]?.error, outage: result.outage });
     return result;
   }
 
-  private async sendRows(producer: ProducerLease, rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
+  private async sendRows(rows: OutboxRow[], topicMessages: TopicMessages[]): Promise<SendResult> {
     try {
       await this.ensureTopics(topicMessages.map((t) => t.topic));
     } catch (e) {
       return { acked: [], failed: [], outage: e };
     }
-    let failure = await this.trySend(producer, topicMessages);
-    if (failure && isOutOfSequence(failure.error)) {
-      // The broker no longer knows this producer's numbering (e.g. it lost the producer's state):
-      // the batch goes once more on a new producer.
-      let fresh: ProducerLease;
-      try {
-        fresh = await this.acquire(true);
-      } catch (e) {
-        return { acked: [], failed: [], outage: (e as KafkaOutage).reason };
-      }
-      try {
-        failure = await this.trySend(fresh, topicMessages);
-      } finally {
-        this.release(fresh);
-      }
-    }
+    let failure = await this.sendOnOwnProducer(topicMessages);
+    // The broker no longer knows the producer's numbering (e.g. it lost the producer's state):
+    // the batch goes once more on a brand-new producer.
+    if (failure && !('outage' in failure) && isOutOfSequence(failure.error)) failure = await this.sendOnOwnProducer(topicMessages, true);
     if (!failure) return { acked: rows, failed: [] };
+    if ('outage' in failure) return { acked: [], failed: [], outage: failure.outage };
     if (classifySendError(failure.error) === 'outage') return this.outage(failure.error);
     if (rows.length === 1) return { acked: [], failed: [{ row: rows[0], error: failure.error }] };
     return this.sendOneByOne(rows);
+  }
+
+  /** One request on a producer lent for it (a new one with `fresh`); no producer could connect: `{ outage }`. */
+  private async sendOnOwnProducer(topicMessages: TopicMessages[], fresh = false): Promise<SendFailure | { outage: unknown } | undefined> {
+    let producer: ProducerLease;
+    try {
+      producer = await this.producers.acquire({ fresh });
+    } catch (outage) {
+      return { outage };
+    }
+    try {
+      return await this.trySend(producer, topicMessages);
+    } finally {
+      producer.release();
+    }
   }
 
   /**
@@ -133,9 +114,9 @@ export class KafkaBatchSender {
         if (row.key !== null && blocked.has(row.key)) continue;
         if (!producer) {
           try {
-            producer = await this.acquire();
-          } catch (e) {
-            result.outage = (e as KafkaOutage).reason;
+            producer = await this.producers.acquire();
+          } catch (outage) {
+            result.outage = outage;
             return result;
           }
         }
@@ -144,7 +125,7 @@ export class KafkaBatchSender {
           result.acked.push(row);
           continue;
         }
-        this.release(producer);
+        producer.release();
         producer = undefined;
         if (classifySendError(failure.error) === 'outage') {
           void this.close();
@@ -156,7 +137,7 @@ export class KafkaBatchSender {
       }
       return result;
     } finally {
-      if (producer) this.release(producer);
+      producer?.release();
     }
   }
 

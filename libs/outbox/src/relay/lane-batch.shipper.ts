@@ -5,7 +5,7 @@ import type { OutboxContext } from '../outbox.context';
 import type { OutboxRowFailure } from '../store/outbox.store';
 import type { OutboxRow } from '../store/outbox-row.interface';
 import type { SqlSession } from '../store/sql-session';
-import { KafkaOutage, type KafkaBatchSender, type SendResult } from './kafka-batch.sender';
+import type { KafkaBatchSender, SendResult } from './kafka-batch.sender';
 import { describeSendError } from './kafka-send-error';
 import { planLaneBatch } from './lane-batch.planner';
 import type { OutboxShippedBatch } from './outbox-relay.interfaces';
@@ -40,8 +40,8 @@ interface ClaimedBatch {
  * database connection across the Kafka send:
  * 1. claim (one short transaction): read the free lanes' next rows, lease the lanes they come from;
  * 2. send them in one Kafka request on a producer of the batch's own, taken from the sender's pool
- *    only now (a batch with nothing to send never waits for a producer to connect), renewing the
- *    lease meanwhile (no database connection held in between);
+ *    only for the send (a batch with nothing to send never waits for a producer to connect),
+ *    renewing the lease meanwhile (no database connection held in between);
  * 3. record (one short transaction, only on lanes whose lease is still ours): mark acked rows
  *    published, record refusals (retry with backoff, or dead after `maxAttempts`), release the
  *    lease. `shipped$` hears of the rows after that transaction committed.
@@ -75,20 +75,7 @@ export class LaneBatchShipper {
     );
     let result: SendResult;
     try {
-      const producer = await this.sender.acquire().catch((e: unknown) => {
-        if (e instanceof KafkaOutage) return e;
-        throw e;
-      });
-      if (producer instanceof KafkaOutage) {
-        // No producer could connect: like a send that met an outage (rows stay pending, reported as this batch's).
-        result = { acked: [], failed: [], outage: producer.reason };
-      } else {
-        try {
-          result = await this.sender.send(producer, claimed.send);
-        } finally {
-          this.sender.release(producer);
-        }
-      }
+      result = await this.sender.send(claimed.send);
     } catch (e) {
       await store.withLeasedLanes(leased, owner, async () => undefined).catch(() => undefined);
       throw e;
