@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { BatchAbortedError } from '../errors/batch-aborted.error';
+import { HeartbeatPause } from './heartbeat-pause';
 import type { PreparedMessage } from './prepared-message';
 import type { ProjectionHandlerInvoker } from './projection-handler-invoker';
 import { ProjectionSavepointRetrier } from './projection-savepoint-retrier';
@@ -23,7 +24,7 @@ function setup(failures: number, running = () => true) {
   const qr = { query: async () => undefined } as unknown as QueryRunner;
   const logger = new Logger('spec');
   jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  const retrier = new ProjectionSavepointRetrier(invoker, 5, { retryBackoffMs: 5, retryBackoffMaxMs: 20, heartbeatInterval: 10 }, logger);
+  const retrier = new ProjectionSavepointRetrier(invoker, 5, { initialMs: 5, maxMs: 20, multiplier: 2, jitter: 0 }, new HeartbeatPause(10), logger);
   const heartbeats = { count: 0 };
   const keepAlive = {
     heartbeat: async () => {

@@ -2,17 +2,9 @@ import type { Logger } from '@nestjs/common';
 import { backoffDelay, type BackoffPolicy } from '@tributary/kafka';
 import type { QueryRunner } from 'typeorm';
 import { transactionConflictOf } from '../errors/transaction-conflict';
-import { HeartbeatPause, type KeepAlive } from './heartbeat-pause';
+import type { HeartbeatPause, KeepAlive } from './heartbeat-pause';
 import type { MessageFailure, PreparedMessage } from './prepared-message';
 import type { ProjectionHandlerInvoker } from './projection-handler-invoker';
-
-/** Retry pauses of a failing handler: doubling from `retryBackoffMs`, capped at `retryBackoffMaxMs`. */
-export interface RetryPause {
-  retryBackoffMs: number;
-  retryBackoffMaxMs: number;
-  /** The consumer's heartbeat interval: the pause heartbeats at least twice per interval. */
-  heartbeatInterval: number;
-}
 
 /**
  * The slow path of a batch after a handler failed: every run in a savepoint, a failing run
@@ -25,18 +17,17 @@ export interface RetryPause {
  * It is thrown on, and the whole batch is rolled back and applied again.
  */
 export class ProjectionSavepointRetrier {
-  private readonly backoff: BackoffPolicy;
-  private readonly waits: HeartbeatPause;
-
+  /**
+   * `backoff`: pauses between a failing event's tries (`retryBackoffMs` doubling up to
+   * `retryBackoffMaxMs`); `waits`: the worker's heartbeating pause, also used between conflict retries.
+   */
   constructor(
     private readonly invoker: ProjectionHandlerInvoker,
     private readonly maxAttempts: number,
-    pause: RetryPause,
+    private readonly backoff: BackoffPolicy,
+    private readonly waits: HeartbeatPause,
     private readonly logger: Logger,
-  ) {
-    this.backoff = { initialMs: pause.retryBackoffMs, maxMs: pause.retryBackoffMaxMs, multiplier: 2, jitter: 0 };
-    this.waits = new HeartbeatPause(pause.heartbeatInterval);
-  }
+  ) {}
 
   /** Apply a run, adding its events to `applied` or (after their retries) to `deadLetters`. */
   async apply(qr: QueryRunner, run: PreparedMessage[], applied: PreparedMessage[], deadLetters: PreparedMessage[], keepAlive: KeepAlive): Promise<void> {

@@ -67,24 +67,19 @@ export class ProjectionWorker {
       this.logger,
     );
     this.deadLetterer = new ProjectionDeadLetterer(definition, deps.kafka, metrics, this.logger);
+    // One heartbeating pause for handler retries and conflict retries; the same doubling, jittered
+    // for conflicts so that two instances do not meet again in step.
+    const pause = new HeartbeatPause(deps.options.consumer.heartbeatInterval);
+    const backoff = { initialMs: deps.options.retryBackoffMs, maxMs: deps.options.retryBackoffMaxMs, multiplier: 2, jitter: 0 };
     this.batches = new ProjectionBatchTransaction(definition, deps, {
       consumer: this.consumer,
       preparer: new ProjectionMessagePreparer(definition),
       invoker,
-      retrier: new ProjectionSavepointRetrier(
-        invoker,
-        maxAttempts,
-        {
-          retryBackoffMs: deps.options.retryBackoffMs,
-          retryBackoffMaxMs: deps.options.retryBackoffMaxMs,
-          heartbeatInterval: deps.options.consumer.heartbeatInterval,
-        },
-        this.logger,
-      ),
+      retrier: new ProjectionSavepointRetrier(invoker, maxAttempts, backoff, pause, this.logger),
       deadLetterer: this.deadLetterer,
       metrics,
-      pause: new HeartbeatPause(deps.options.consumer.heartbeatInterval),
-      conflictBackoff: { initialMs: deps.options.retryBackoffMs, maxMs: deps.options.retryBackoffMaxMs, multiplier: 2, jitter: 0.5 },
+      pause,
+      conflictBackoff: { ...backoff, jitter: 0.5 },
       logger: this.logger,
       onConflict: (description) => {
         this.lastError = description;
